@@ -1,0 +1,103 @@
+//! The emulator's clock: system time plus an offset, optionally frozen, so
+//! tests can expire a challenge without waiting ten minutes.
+
+use std::sync::Mutex;
+
+use time::{Duration, OffsetDateTime};
+
+/// A clock that can be advanced and frozen.
+#[derive(Debug, Default)]
+pub struct Clock {
+    state: Mutex<ClockState>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct ClockState {
+    offset: Duration,
+    frozen_at: Option<OffsetDateTime>,
+}
+
+impl Clock {
+    /// Returns the emulator's current time.
+    pub fn now(&self) -> OffsetDateTime {
+        let state = self.read();
+        state
+            .frozen_at
+            .unwrap_or_else(|| OffsetDateTime::now_utc() + state.offset)
+    }
+
+    /// Moves the clock forward by `by`; a frozen clock stays frozen at the new
+    /// time.
+    pub fn advance(&self, by: Duration) {
+        let mut state = self.write();
+        state.offset += by;
+        if let Some(frozen) = state.frozen_at.as_mut() {
+            *frozen += by;
+        }
+    }
+
+    /// Stops the clock at its current time.
+    pub fn freeze(&self) {
+        let now = self.now();
+        self.write().frozen_at = Some(now);
+    }
+
+    /// Returns to system time.
+    pub fn reset(&self) {
+        *self.write() = ClockState::default();
+    }
+
+    /// Returns whether the clock is frozen.
+    pub fn is_frozen(&self) -> bool {
+        self.read().frozen_at.is_some()
+    }
+
+    fn read(&self) -> ClockState {
+        *self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::MutexGuard<'_, ClockState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Formats a time as the API does: ISO 8601 UTC with milliseconds.
+pub fn format_timestamp(time: OffsetDateTime) -> String {
+    let utc = time.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        utc.year(),
+        u8::from(utc.month()),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        utc.second(),
+        utc.millisecond()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advance_moves_frozen_clock() {
+        let clock = Clock::default();
+        clock.freeze();
+        let before = clock.now();
+        clock.advance(Duration::minutes(11));
+        assert_eq!(clock.now() - before, Duration::minutes(11));
+    }
+
+    #[test]
+    fn timestamp_has_milliseconds() {
+        let time = OffsetDateTime::from_unix_timestamp(1_768_478_400)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(format_timestamp(time), "2026-01-15T12:00:00.000Z");
+    }
+}

@@ -1,0 +1,16 @@
+//! mfa-console: a desktop admin console for the WorkOS Multi-Factor
+//! Authentication API, with a built-in local emulator of that API.
+
+pub mod activity;
+pub mod app;
+pub mod client;
+pub mod emulator;
+pub mod environment;
+pub mod keystore;
+pub mod qr;
+pub mod redact;
+pub mod session;
+pub mod totp;
+pub mod ui;
+pub mod validate;
+pub mod worker;

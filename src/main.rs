@@ -1,0 +1,171 @@
+//! Command line: `mfa-console` opens the console; `mfa-console emulator` runs
+//! the WorkOS MFA emulator headless. The command line is the one place that
+//! writes to standard output and standard error directly.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use mfa_console::app::ConsoleApp;
+use mfa_console::emulator::{
+    DEFAULT_MAX_ATTEMPTS, EmulatorConfig, RunningEmulator, generate_api_key,
+};
+use mfa_console::environment::Environment;
+use mfa_console::keystore::OsKeyStore;
+use workos::SecretString;
+
+/// Environment variable that sets the headless emulator's API key.
+const EMULATOR_KEY_VARIABLE: &str = "MFA_EMULATOR_API_KEY";
+
+#[derive(Parser)]
+#[command(
+    name = "mfa-console",
+    version,
+    about = "Admin console for the WorkOS MFA API, with a local emulator"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<CliCommand>,
+}
+
+#[derive(Subcommand)]
+enum CliCommand {
+    /// Run the WorkOS MFA emulator without a window and print its base URL.
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Args)]
+struct EmulatorArgs {
+    /// TCP port to listen on; 0 picks a free port.
+    #[arg(long, default_value_t = 8787)]
+    port: u16,
+    /// Address to listen on. Anything other than loopback exposes the emulator
+    /// to the network.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    host: IpAddr,
+    /// Print the API key to standard output. Without this flag the key is never
+    /// printed.
+    #[arg(long)]
+    print_key: bool,
+    /// Wrong codes a challenge accepts before verify returns 400 too many attempts.
+    #[arg(long, default_value_t = DEFAULT_MAX_ATTEMPTS, value_parser = clap::value_parser!(u32).range(1..))]
+    max_attempts: u32,
+    /// Reject a TOTP code whose time step already verified on the same factor.
+    #[arg(long)]
+    reject_reused_codes: bool,
+}
+
+fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(CliCommand::Emulator(args)) => run_emulator(&args),
+        None => run_console(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("mfa-console: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn run_emulator(args: &EmulatorArgs) -> Result<(), String> {
+    let from_environment = std::env::var(EMULATOR_KEY_VARIABLE)
+        .ok()
+        .filter(|key| !key.trim().is_empty());
+    let key_was_generated = from_environment.is_none();
+    let config = EmulatorConfig {
+        api_key: from_environment.unwrap_or_else(generate_api_key),
+        max_attempts: args.max_attempts,
+        reject_reused_codes: args.reject_reused_codes,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("emulator")
+        .enable_all()
+        .build()
+        .map_err(|error| format!("could not start the async runtime: {error}"))?;
+
+    runtime.block_on(async {
+        let address = SocketAddr::new(args.host, args.port);
+        let emulator = RunningEmulator::start(&config, address)
+            .await
+            .map_err(|error| format!("could not listen on {address}: {error}. Pick another port with --port."))?;
+        if !args.host.is_loopback() {
+            eprintln!(
+                "WARNING: the emulator listens on {} and is reachable from other machines. Use --host 127.0.0.1 unless you mean to share it.",
+                args.host
+            );
+        }
+        println!("mfa-console emulator listening on {}", emulator.base_url);
+        if args.print_key {
+            println!("API key: {}", config.api_key);
+        } else if key_was_generated {
+            println!("API key: generated; pass --print-key to see it, or set {EMULATOR_KEY_VARIABLE} to choose one.");
+        } else {
+            println!("API key: from {EMULATOR_KEY_VARIABLE}");
+        }
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(|error| format!("could not wait for Ctrl-C: {error}"))?;
+        println!("Stopping the emulator.");
+        emulator.stop().await;
+        Ok(())
+    })
+}
+
+fn run_console() -> Result<(), String> {
+    let emulator_runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("emulator")
+        .enable_all()
+        .build()
+        .map_err(|error| format!("could not start the emulator's runtime: {error}"))?;
+    let config = EmulatorConfig::with_generated_key();
+    let emulator = emulator_runtime
+        .block_on(RunningEmulator::start(
+            &config,
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+        ))
+        .map_err(|error| format!("could not start the local emulator on 127.0.0.1: {error}"))?;
+
+    let environments = vec![
+        Environment::emulator(
+            &emulator.base_url,
+            SecretString::new(config.api_key.clone()),
+        ),
+        Environment::workos(),
+    ];
+    let app =
+        ConsoleApp::new(environments, Arc::new(OsKeyStore)).map_err(|error| error.to_string())?;
+
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("mfa-console")
+            .with_inner_size([1100.0, 780.0])
+            .with_min_inner_size([720.0, 480.0]),
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "mfa-console",
+        options,
+        Box::new(|_creation| Ok(Box::new(app))),
+    )
+    .map_err(|error| format!("could not open the window: {error}"));
+    drop(emulator);
+    drop(emulator_runtime);
+    result
+}

@@ -1,0 +1,346 @@
+//! Plain state and rules, with no egui and no I/O: the enrolled factor, the
+//! challenges with their expiry and attempts, and what a verify outcome means.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::client::{ChallengeInfo, ClientError, EnrolledFactor, EnrolledKind, Verification};
+use crate::redact;
+
+/// Wrong codes the console allows per challenge. After that it stops sending
+/// and requests a new challenge. The emulator's default limit is the same.
+pub const MAX_WRONG_CODES: u32 = 5;
+
+/// State of a challenge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeStatus {
+    Pending,
+    Verified,
+    Expired,
+    /// Too many wrong codes.
+    Locked,
+}
+
+impl ChallengeStatus {
+    /// Returns the status in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Verified => "verified",
+            Self::Expired => "expired",
+            Self::Locked => "locked",
+        }
+    }
+}
+
+/// A challenge the console created, with what has happened to it since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeState {
+    pub info: ChallengeInfo,
+    pub status: ChallengeStatus,
+    pub wrong_codes: u32,
+}
+
+impl ChallengeState {
+    /// Returns the time left before expiry, `Some(ZERO)` once expired, or `None`
+    /// when the API sent no `expires_at`.
+    pub fn remaining(&self, now: OffsetDateTime) -> Option<Duration> {
+        let expires_at = self.info.expires_at?;
+        let left = expires_at - now;
+        Some(Duration::try_from(left).unwrap_or(Duration::ZERO))
+    }
+
+    /// Returns the status at `now`. A pending challenge past its expiry counts as
+    /// expired before the API reports it.
+    pub fn status_at(&self, now: OffsetDateTime) -> ChallengeStatus {
+        match self.status {
+            ChallengeStatus::Pending if self.remaining(now) == Some(Duration::ZERO) => {
+                ChallengeStatus::Expired
+            }
+            status => status,
+        }
+    }
+
+    /// Returns whether a code may still be sent for this challenge.
+    pub fn accepts_codes(&self, now: OffsetDateTime) -> bool {
+        self.status_at(now) == ChallengeStatus::Pending && self.wrong_codes < MAX_WRONG_CODES
+    }
+}
+
+/// Formats a duration as `mm:ss`, rounding up so `00:00` means expired.
+pub fn format_countdown(remaining: Duration) -> String {
+    let seconds = remaining.as_secs() + u64::from(remaining.subsec_nanos() > 0);
+    format!("{:02}:{:02}", seconds / 60, seconds % 60)
+}
+
+/// Result of a verify attempt. Each variant has a next action for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyOutcome {
+    Valid,
+    Invalid { wrong_codes: u32 },
+    AlreadyVerified,
+    Expired,
+    TooManyAttempts,
+    RateLimited { retry_after: Option<Duration> },
+    Failed { message: String },
+}
+
+impl VerifyOutcome {
+    /// Classifies a verify result.
+    pub fn from_result(result: &Result<Verification, ClientError>, wrong_codes: u32) -> Self {
+        match result {
+            Ok(verification) if verification.valid => Self::Valid,
+            Ok(_) => Self::Invalid { wrong_codes },
+            Err(error) => match (error.status(), error.api_code()) {
+                (_, Some("authentication_challenge_previously_verified")) => Self::AlreadyVerified,
+                (_, Some("authentication_challenge_expired")) => Self::Expired,
+                (_, Some("one_time_code_too_many_attempts")) => Self::TooManyAttempts,
+                (Some(429), _) => Self::RateLimited {
+                    retry_after: match error {
+                        ClientError::Api { retry_after, .. } => *retry_after,
+                        _ => None,
+                    },
+                },
+                _ => Self::Failed {
+                    message: error.to_string(),
+                },
+            },
+        }
+    }
+
+    /// Returns the short headline shown on screen.
+    pub fn headline(&self) -> &'static str {
+        match self {
+            Self::Valid => "Valid code",
+            Self::Invalid { .. } => "Invalid code",
+            Self::AlreadyVerified => "Already verified",
+            Self::Expired => "Challenge expired",
+            Self::TooManyAttempts => "Too many attempts",
+            Self::RateLimited { .. } => "Rate limited",
+            Self::Failed { .. } => "Verification failed",
+        }
+    }
+
+    /// Returns what the user can do next.
+    pub fn next_action(&self) -> String {
+        match self {
+            Self::Valid => {
+                "The factor is confirmed. This challenge can't be verified again.".to_owned()
+            }
+            Self::Invalid { wrong_codes } => {
+                let left = MAX_WRONG_CODES.saturating_sub(*wrong_codes);
+                if left == 0 {
+                    "No attempts left: create a new challenge.".to_owned()
+                } else {
+                    format!(
+                        "Check the code and try again ({left} of {MAX_WRONG_CODES} attempts left)."
+                    )
+                }
+            }
+            Self::AlreadyVerified => "Already verified: create a new challenge.".to_owned(),
+            Self::Expired => "The challenge expired: create a new challenge.".to_owned(),
+            Self::TooManyAttempts => "Too many wrong codes: create a new challenge.".to_owned(),
+            Self::RateLimited { retry_after } => match retry_after {
+                Some(wait) => format!("Wait {} s, then try again.", wait.as_secs()),
+                None => "Wait a moment, then try again.".to_owned(),
+            },
+            Self::Failed { message } => message.clone(),
+        }
+    }
+
+    /// Returns whether the outcome is a success.
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Valid)
+    }
+}
+
+/// State of the console's work in the current environment.
+#[derive(Debug, Default)]
+pub struct Session {
+    /// The most recent enrollment; secrets stay only in memory.
+    pub enrolled: Option<EnrolledFactor>,
+    /// Challenges created in this run, newest last.
+    pub challenges: Vec<ChallengeState>,
+    /// The outcome of the last verify attempt, with its challenge ID.
+    pub last_outcome: Option<(String, VerifyOutcome)>,
+}
+
+impl Session {
+    /// Records a new enrollment.
+    pub fn record_enrollment(&mut self, factor: EnrolledFactor) {
+        self.enrolled = Some(factor);
+    }
+
+    /// Returns the enrolled factor's ID.
+    pub fn factor_id(&self) -> Option<&str> {
+        self.enrolled.as_ref().map(|factor| factor.id.as_str())
+    }
+
+    /// Returns a description of the enrolled factor for lists, with the phone
+    /// number masked.
+    pub fn factor_summary(&self) -> Option<String> {
+        let factor = self.enrolled.as_ref()?;
+        let kind = match &factor.kind {
+            EnrolledKind::Totp(totp) => format!("TOTP {} / {}", totp.issuer, totp.user),
+            EnrolledKind::Sms { masked_phone } => format!("SMS {masked_phone}"),
+            EnrolledKind::GenericOtp => "generic OTP".to_owned(),
+        };
+        Some(format!("{kind} ({})", redact::mask_id(&factor.id)))
+    }
+
+    /// Records a new challenge and makes it the current one.
+    pub fn record_challenge(&mut self, info: ChallengeInfo) {
+        self.challenges.push(ChallengeState {
+            info,
+            status: ChallengeStatus::Pending,
+            wrong_codes: 0,
+        });
+    }
+
+    /// Returns the newest challenge.
+    pub fn current_challenge(&self) -> Option<&ChallengeState> {
+        self.challenges.last()
+    }
+
+    /// Applies a verify result to its challenge and returns the outcome.
+    pub fn record_verification(
+        &mut self,
+        challenge_id: &str,
+        result: &Result<Verification, ClientError>,
+    ) -> VerifyOutcome {
+        let challenge = self
+            .challenges
+            .iter_mut()
+            .find(|challenge| challenge.info.id == challenge_id);
+        let mut wrong_codes = 0;
+        if let Some(challenge) = challenge {
+            if matches!(result, Ok(verification) if !verification.valid) {
+                challenge.wrong_codes += 1;
+            }
+            wrong_codes = challenge.wrong_codes;
+            let outcome = VerifyOutcome::from_result(result, wrong_codes);
+            challenge.status = match outcome {
+                VerifyOutcome::Valid | VerifyOutcome::AlreadyVerified => ChallengeStatus::Verified,
+                VerifyOutcome::Expired => ChallengeStatus::Expired,
+                VerifyOutcome::TooManyAttempts => ChallengeStatus::Locked,
+                VerifyOutcome::Invalid { wrong_codes } if wrong_codes >= MAX_WRONG_CODES => {
+                    ChallengeStatus::Locked
+                }
+                _ => challenge.status,
+            };
+        }
+        let outcome = VerifyOutcome::from_result(result, wrong_codes);
+        self.last_outcome = Some((challenge_id.to_owned(), outcome.clone()));
+        outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn challenge(expires_in: Option<i64>) -> ChallengeInfo {
+        let now = OffsetDateTime::now_utc();
+        ChallengeInfo {
+            id: "auth_challenge_01".to_owned(),
+            factor_id: "auth_factor_01".to_owned(),
+            created_at: String::new(),
+            expires_at: expires_in.map(|seconds| now + time::Duration::seconds(seconds)),
+        }
+    }
+
+    fn api_error(status: u16, code: &str) -> ClientError {
+        ClientError::Api {
+            status,
+            code: Some(code.to_owned()),
+            message: String::new(),
+            request_id: None,
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn countdown_rounds_up() {
+        assert_eq!(format_countdown(Duration::from_millis(59_001)), "01:00");
+        assert_eq!(format_countdown(Duration::from_secs(600)), "10:00");
+        assert_eq!(format_countdown(Duration::ZERO), "00:00");
+    }
+
+    #[test]
+    fn challenge_expires_without_api() {
+        let mut session = Session::default();
+        session.record_challenge(challenge(Some(-1)));
+        let state = session.current_challenge().cloned();
+        let now = OffsetDateTime::now_utc();
+        assert_eq!(
+            state.map(|s| s.status_at(now)),
+            Some(ChallengeStatus::Expired)
+        );
+    }
+
+    #[test]
+    fn challenge_without_expiry_has_no_countdown() {
+        let mut session = Session::default();
+        session.record_challenge(challenge(None));
+        let now = OffsetDateTime::now_utc();
+        assert_eq!(
+            session.current_challenge().and_then(|s| s.remaining(now)),
+            None
+        );
+    }
+
+    #[test]
+    fn wrong_codes_lock_after_limit() {
+        let mut session = Session::default();
+        let info = challenge(Some(600));
+        session.record_challenge(info.clone());
+        let wrong = Ok(Verification {
+            valid: false,
+            challenge: info.clone(),
+        });
+        for attempt in 1..=MAX_WRONG_CODES {
+            let outcome = session.record_verification(&info.id, &wrong);
+            assert_eq!(
+                outcome,
+                VerifyOutcome::Invalid {
+                    wrong_codes: attempt
+                }
+            );
+        }
+        let state = session.current_challenge().cloned();
+        assert_eq!(
+            state.as_ref().map(|s| s.status),
+            Some(ChallengeStatus::Locked)
+        );
+        assert_eq!(
+            state.map(|s| s.accepts_codes(OffsetDateTime::now_utc())),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn api_codes_map_to_outcomes() {
+        let cases = [
+            (
+                422,
+                "authentication_challenge_previously_verified",
+                VerifyOutcome::AlreadyVerified,
+            ),
+            (
+                422,
+                "authentication_challenge_expired",
+                VerifyOutcome::Expired,
+            ),
+            (
+                400,
+                "one_time_code_too_many_attempts",
+                VerifyOutcome::TooManyAttempts,
+            ),
+        ];
+        for (status, code, expected) in cases {
+            let result = Err(api_error(status, code));
+            assert_eq!(VerifyOutcome::from_result(&result, 0), expected, "{code}");
+        }
+    }
+}
