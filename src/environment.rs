@@ -8,17 +8,37 @@ use crate::keystore::KeyStoreError;
 /// ID of the built-in emulator environment.
 pub const EMULATOR_ID: &str = "local-emulator";
 /// ID of the WorkOS production environment.
-pub const WORKOS_ID: &str = "workos";
+pub const PRODUCTION_ID: &str = "workos";
+/// ID of the WorkOS staging environment.
+pub const STAGING_ID: &str = "workos-staging";
 /// Base URL of the real API.
-pub const WORKOS_BASE_URL: &str = "https://api.workos.com";
+pub const PRODUCTION_BASE_URL: &str = "https://api.workos.com";
+/// Base URL of WorkOS staging.
+pub const STAGING_BASE_URL: &str = "https://api.workos-test.com";
 
-/// Kind of server an environment points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Kind of server an environment points at; the UI colours each kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EnvironmentKind {
     /// The built-in emulator on loopback.
     Emulator,
-    /// The real WorkOS API.
-    WorkOs,
+    /// WorkOS production.
+    Production,
+    /// WorkOS staging.
+    Staging,
+    /// A base URL the user added, such as a proxy or another emulator.
+    Custom,
+}
+
+impl EnvironmentKind {
+    /// Returns the kind in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Emulator => "emulator",
+            Self::Production => "production",
+            Self::Staging => "staging",
+            Self::Custom => "custom",
+        }
+    }
 }
 
 /// State of an environment's API key.
@@ -35,7 +55,7 @@ pub enum KeyState {
         key: SecretString,
         session_only: bool,
     },
-    /// The keyring failed; the user chooses what to do.
+    /// The keyring failed, and the user chooses what to do.
     Failed(KeyStoreError),
 }
 
@@ -48,6 +68,30 @@ pub struct Environment {
     pub base_url: String,
     pub kind: EnvironmentKind,
     pub key: KeyState,
+}
+
+/// A custom environment as saved in the settings (no key: keys live in the
+/// keyring).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CustomEnvironment {
+    pub id: String,
+    pub name: String,
+    pub base_url: String,
+}
+
+/// Failure to accept a custom environment.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvironmentError {
+    #[error("Enter a name for the environment.")]
+    MissingName,
+    #[error(
+        "'{0}' is not a valid URL. Enter an http:// or https:// base URL, for example https://mfa-proxy.example.com."
+    )]
+    InvalidUrl(String),
+    #[error("'{0}' must use http:// or https://.")]
+    UnsupportedScheme(String),
+    #[error("'{0}' must be a base URL without a query or fragment.")]
+    HasQueryOrFragment(String),
 }
 
 impl Environment {
@@ -66,13 +110,43 @@ impl Environment {
         }
     }
 
-    /// Creates the real WorkOS API environment. Its key comes from the OS keyring.
-    pub fn workos() -> Self {
+    /// Creates the WorkOS production environment. Its key comes from the OS
+    /// keyring.
+    pub fn production() -> Self {
+        Self::stored_key(
+            PRODUCTION_ID,
+            "WorkOS production",
+            PRODUCTION_BASE_URL,
+            EnvironmentKind::Production,
+        )
+    }
+
+    /// Creates the WorkOS staging environment.
+    pub fn staging() -> Self {
+        Self::stored_key(
+            STAGING_ID,
+            "WorkOS staging",
+            STAGING_BASE_URL,
+            EnvironmentKind::Staging,
+        )
+    }
+
+    /// Creates an environment from a saved custom entry.
+    pub fn custom(custom: &CustomEnvironment) -> Self {
+        Self::stored_key(
+            &custom.id,
+            &custom.name,
+            &custom.base_url,
+            EnvironmentKind::Custom,
+        )
+    }
+
+    fn stored_key(id: &str, name: &str, base_url: &str, kind: EnvironmentKind) -> Self {
         Self {
-            id: WORKOS_ID.to_owned(),
-            name: "WorkOS".to_owned(),
-            base_url: WORKOS_BASE_URL.to_owned(),
-            kind: EnvironmentKind::WorkOs,
+            id: id.to_owned(),
+            name: name.to_owned(),
+            base_url: base_url.to_owned(),
+            kind,
             key: KeyState::NotLoaded,
         }
     }
@@ -92,5 +166,73 @@ impl Environment {
     /// Returns whether the key is a production key (`sk_live_`).
     pub fn has_live_key(&self) -> bool {
         matches!(&self.key, KeyState::Ready { key, .. } if key.expose().starts_with("sk_live_"))
+    }
+
+    /// Returns whether destructive actions need a typed confirmation: a
+    /// production environment or a live key.
+    pub fn is_production(&self) -> bool {
+        self.kind == EnvironmentKind::Production || self.has_live_key()
+    }
+}
+
+impl CustomEnvironment {
+    /// Checks a name and base URL typed by the user. The ID is derived from the
+    /// URL so the same server keeps its keyring entry.
+    pub fn parse(name: &str, base_url: &str) -> Result<Self, EnvironmentError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(EnvironmentError::MissingName);
+        }
+        let trimmed = base_url.trim().trim_end_matches('/');
+        let url = reqwest::Url::parse(trimmed)
+            .map_err(|_| EnvironmentError::InvalidUrl(trimmed.to_owned()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(EnvironmentError::UnsupportedScheme(trimmed.to_owned()));
+        }
+        if url.host_str().is_none() {
+            return Err(EnvironmentError::InvalidUrl(trimmed.to_owned()));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(EnvironmentError::HasQueryOrFragment(trimmed.to_owned()));
+        }
+        Ok(Self {
+            id: format!("custom:{trimmed}"),
+            name: name.to_owned(),
+            base_url: trimmed.to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_url_rules() {
+        let parsed = CustomEnvironment::parse("Proxy", " https://mfa.example.com/ ");
+        assert_eq!(
+            parsed.map(|custom| custom.base_url),
+            Ok("https://mfa.example.com".to_owned())
+        );
+        assert_eq!(
+            CustomEnvironment::parse("", "https://mfa.example.com"),
+            Err(EnvironmentError::MissingName)
+        );
+        assert_eq!(
+            CustomEnvironment::parse("X", "ftp://mfa.example.com"),
+            Err(EnvironmentError::UnsupportedScheme(
+                "ftp://mfa.example.com".to_owned()
+            ))
+        );
+        assert_eq!(
+            CustomEnvironment::parse("X", "not a url"),
+            Err(EnvironmentError::InvalidUrl("not a url".to_owned()))
+        );
+        assert_eq!(
+            CustomEnvironment::parse("X", "https://a.example.com?x=1"),
+            Err(EnvironmentError::HasQueryOrFragment(
+                "https://a.example.com?x=1".to_owned()
+            ))
+        );
     }
 }

@@ -15,6 +15,7 @@ use mfa_console::emulator::{
 };
 use mfa_console::environment::Environment;
 use mfa_console::keystore::OsKeyStore;
+use mfa_console::settings::{STORAGE_KEY, Settings};
 use workos::SecretString;
 
 /// Environment variable that sets the headless emulator's API key.
@@ -147,14 +148,14 @@ fn run_console() -> Result<(), String> {
             &emulator.base_url,
             SecretString::new(config.api_key.clone()),
         ),
-        Environment::workos(),
+        Environment::production(),
+        Environment::staging(),
     ];
-    let app =
-        ConsoleApp::new(environments, Arc::new(OsKeyStore)).map_err(|error| error.to_string())?;
 
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("mfa-console")
+            .with_app_id("mfa-console")
             .with_inner_size([1100.0, 780.0])
             .with_min_inner_size([720.0, 480.0]),
         ..Default::default()
@@ -162,7 +163,14 @@ fn run_console() -> Result<(), String> {
     let result = eframe::run_native(
         "mfa-console",
         options,
-        Box::new(|_creation| Ok(Box::new(app))),
+        Box::new(|creation| {
+            let settings: Settings = creation
+                .storage
+                .and_then(|storage| eframe::get_value(storage, STORAGE_KEY))
+                .unwrap_or_default();
+            let app = ConsoleApp::new(environments, Arc::new(OsKeyStore), settings)?;
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|error| format!("could not open the window: {error}"));
     drop(emulator);

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::client::{ChallengeInfo, ClientError, EnrolledFactor, EnrolledKind, Verification};
+use crate::client::{
+    ChallengeInfo, ClientError, EnrolledFactor, EnrolledKind, FactorInfo, Verification,
+};
 use crate::redact;
 
 /// Wrong codes the console allows per challenge. After that it stops sending
@@ -155,38 +157,92 @@ impl VerifyOutcome {
     }
 }
 
+/// The factor that challenges are created for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedFactor {
+    pub id: String,
+    /// `totp`, `sms` or `generic_otp`.
+    pub factor_type: String,
+    /// Description for lists, with the phone number masked.
+    pub summary: String,
+}
+
+impl SelectedFactor {
+    /// Describes an enrolled factor.
+    pub fn from_enrolled(factor: &EnrolledFactor) -> Self {
+        let (factor_type, kind) = match &factor.kind {
+            EnrolledKind::Totp(totp) => ("totp", format!("TOTP {} / {}", totp.issuer, totp.user)),
+            EnrolledKind::Sms { masked_phone } => ("sms", format!("SMS {masked_phone}")),
+            EnrolledKind::GenericOtp => ("generic_otp", "generic OTP".to_owned()),
+        };
+        Self {
+            id: factor.id.clone(),
+            factor_type: factor_type.to_owned(),
+            summary: format!("{kind} ({})", redact::mask_id(&factor.id)),
+        }
+    }
+
+    /// Describes a factor read from the API or the registry.
+    pub fn from_info(factor: &FactorInfo) -> Self {
+        let kind = match factor.factor_type.as_str() {
+            "totp" => format!(
+                "TOTP {} / {}",
+                factor.issuer.as_deref().unwrap_or("?"),
+                factor.totp_user.as_deref().unwrap_or("?")
+            ),
+            "sms" => format!("SMS {}", factor.masked_phone.as_deref().unwrap_or("?")),
+            other => other.to_owned(),
+        };
+        Self {
+            id: factor.id.clone(),
+            factor_type: factor.factor_type.clone(),
+            summary: format!("{kind} ({})", redact::mask_id(&factor.id)),
+        }
+    }
+}
+
 /// State of the console's work in the current environment.
 #[derive(Debug, Default)]
 pub struct Session {
     /// The most recent enrollment; secrets stay only in memory.
     pub enrolled: Option<EnrolledFactor>,
+    /// The factor that challenges are created for.
+    pub selected: Option<SelectedFactor>,
     /// Challenges created in this run, newest last.
     pub challenges: Vec<ChallengeState>,
     /// The outcome of the last verify attempt, with its challenge ID.
     pub last_outcome: Option<(String, VerifyOutcome)>,
+    /// Until when the API asked the console to wait after a 429.
+    pub rate_limited_until: Option<OffsetDateTime>,
 }
 
 impl Session {
-    /// Records a new enrollment.
+    /// Records a new enrollment and selects its factor.
     pub fn record_enrollment(&mut self, factor: EnrolledFactor) {
+        self.selected = Some(SelectedFactor::from_enrolled(&factor));
         self.enrolled = Some(factor);
     }
 
-    /// Returns the enrolled factor's ID.
-    pub fn factor_id(&self) -> Option<&str> {
-        self.enrolled.as_ref().map(|factor| factor.id.as_str())
+    /// Selects a factor for new challenges.
+    pub fn select_factor(&mut self, factor: SelectedFactor) {
+        self.selected = Some(factor);
     }
 
-    /// Returns a description of the enrolled factor for lists, with the phone
-    /// number masked.
+    /// Returns the selected factor's ID.
+    pub fn factor_id(&self) -> Option<&str> {
+        self.selected.as_ref().map(|factor| factor.id.as_str())
+    }
+
+    /// Returns whether the selected factor is an SMS factor.
+    pub fn factor_is_sms(&self) -> bool {
+        self.selected
+            .as_ref()
+            .is_some_and(|factor| factor.factor_type == "sms")
+    }
+
+    /// Returns the selected factor's description.
     pub fn factor_summary(&self) -> Option<String> {
-        let factor = self.enrolled.as_ref()?;
-        let kind = match &factor.kind {
-            EnrolledKind::Totp(totp) => format!("TOTP {} / {}", totp.issuer, totp.user),
-            EnrolledKind::Sms { masked_phone } => format!("SMS {masked_phone}"),
-            EnrolledKind::GenericOtp => "generic OTP".to_owned(),
-        };
-        Some(format!("{kind} ({})", redact::mask_id(&factor.id)))
+        self.selected.as_ref().map(|factor| factor.summary.clone())
     }
 
     /// Records a new challenge and makes it the current one.
@@ -203,11 +259,20 @@ impl Session {
         self.challenges.last()
     }
 
+    /// Returns the time left before the console may send again after a 429.
+    pub fn rate_limit_remaining(&self, now: OffsetDateTime) -> Option<Duration> {
+        let until = self.rate_limited_until?;
+        Duration::try_from(until - now)
+            .ok()
+            .filter(|left| !left.is_zero())
+    }
+
     /// Applies a verify result to its challenge and returns the outcome.
     pub fn record_verification(
         &mut self,
         challenge_id: &str,
         result: &Result<Verification, ClientError>,
+        now: OffsetDateTime,
     ) -> VerifyOutcome {
         let challenge = self
             .challenges
@@ -231,6 +296,10 @@ impl Session {
             };
         }
         let outcome = VerifyOutcome::from_result(result, wrong_codes);
+        if let VerifyOutcome::RateLimited { retry_after } = &outcome {
+            let wait = retry_after.unwrap_or(Duration::from_secs(1));
+            self.rate_limited_until = Some(now + wait);
+        }
         self.last_outcome = Some((challenge_id.to_owned(), outcome.clone()));
         outcome
     }
@@ -300,7 +369,7 @@ mod tests {
             challenge: info.clone(),
         });
         for attempt in 1..=MAX_WRONG_CODES {
-            let outcome = session.record_verification(&info.id, &wrong);
+            let outcome = session.record_verification(&info.id, &wrong, OffsetDateTime::now_utc());
             assert_eq!(
                 outcome,
                 VerifyOutcome::Invalid {
@@ -316,6 +385,36 @@ mod tests {
         assert_eq!(
             state.map(|s| s.accepts_codes(OffsetDateTime::now_utc())),
             Some(false)
+        );
+    }
+
+    #[test]
+    fn rate_limit_counts_down() {
+        let mut session = Session::default();
+        let info = challenge(Some(600));
+        session.record_challenge(info.clone());
+        let limited = Err(ClientError::Api {
+            status: 429,
+            code: None,
+            message: String::new(),
+            request_id: None,
+            retry_after: Some(Duration::from_secs(30)),
+        });
+        let now = OffsetDateTime::now_utc();
+        let outcome = session.record_verification(&info.id, &limited, now);
+        assert_eq!(
+            outcome,
+            VerifyOutcome::RateLimited {
+                retry_after: Some(Duration::from_secs(30))
+            }
+        );
+        assert_eq!(
+            session.rate_limit_remaining(now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            session.rate_limit_remaining(now + time::Duration::seconds(31)),
+            None
         );
     }
 

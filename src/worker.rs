@@ -1,7 +1,11 @@
 //! The background tokio runtime. The UI sends a [`Command`], and a task runs it,
 //! sends back an [`Event`] and requests a repaint. The UI thread never waits
-//! on the network or the keyring.
+//! on the network, the keyring or the disk.
 
+mod files;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, OnceLock};
 
@@ -9,11 +13,17 @@ use workos::SecretString;
 
 use crate::activity::ActivityRecord;
 use crate::client::{
-    ActivitySink, ChallengeInfo, ClientError, EnrolledFactor, HttpClients, MfaClient, Target,
-    Verification,
+    ActivitySink, ChallengeInfo, ClientError, ConnectionCheck, EnrolledFactor, FactorInfo,
+    HttpClients, MfaClient, OutboxMessage, Target, Verification,
 };
 use crate::keystore::{KeyStore, KeyStoreError};
 use crate::validate::{OtpCode, PhoneNumber, TotpLabel};
+
+pub use self::files::{FileError, ImportableKey};
+
+/// Identifies one command's task, for cancelling it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TaskId(u64);
 
 /// Work for the background runtime.
 #[derive(Debug)]
@@ -22,6 +32,9 @@ pub enum Command {
         target: Target,
         issuer: TotpLabel,
         user: TotpLabel,
+        /// When set, the User Management endpoint enrolls the factor for
+        /// this WorkOS user.
+        workos_user_id: Option<String>,
     },
     EnrollSms {
         target: Target,
@@ -37,6 +50,25 @@ pub enum Command {
         challenge_id: String,
         code: OtpCode,
     },
+    GetFactor {
+        target: Target,
+        factor_id: String,
+    },
+    DeleteFactor {
+        target: Target,
+        factor_id: String,
+    },
+    ListUserFactors {
+        target: Target,
+        user_id: String,
+    },
+    TestConnection {
+        target: Target,
+    },
+    /// Reads the emulator's SMS outbox.
+    ReadOutbox {
+        target: Target,
+    },
     LoadKey {
         environment_id: String,
     },
@@ -44,17 +76,46 @@ pub enum Command {
         environment_id: String,
         key: SecretString,
     },
+    ForgetKey {
+        environment_id: String,
+    },
+    /// Looks for `WORKOS_API_KEY` in the process environment, then in `.env`
+    /// and `.env.local` in the working directory.
+    FindImportableKey,
+    /// Writes `contents` to `path`, or to a path chosen in a save dialog when
+    /// `path` is `None`.
+    SaveFile {
+        path: Option<PathBuf>,
+        suggested_name: String,
+        contents: Vec<u8>,
+    },
 }
 
-/// Results coming back to the UI.
+/// The result of one command.
 #[derive(Debug)]
-pub enum Event {
+pub enum Outcome {
     Enrolled(Result<EnrolledFactor, ClientError>),
+    /// A User Management enrollment, which returns a first challenge too.
+    EnrolledForUser(Result<(EnrolledFactor, ChallengeInfo), ClientError>),
     Challenged(Result<ChallengeInfo, ClientError>),
     Verified {
         challenge_id: String,
         result: Result<Verification, ClientError>,
     },
+    FactorRead {
+        factor_id: String,
+        result: Result<FactorInfo, ClientError>,
+    },
+    FactorDeleted {
+        factor_id: String,
+        result: Result<(), ClientError>,
+    },
+    UserFactors {
+        user_id: String,
+        result: Result<Vec<FactorInfo>, ClientError>,
+    },
+    ConnectionTested(Result<ConnectionCheck, ClientError>),
+    Outbox(Result<Vec<OutboxMessage>, ClientError>),
     KeyLoaded {
         environment_id: String,
         result: Result<Option<SecretString>, KeyStoreError>,
@@ -64,6 +125,19 @@ pub enum Event {
         key: SecretString,
         result: Result<(), KeyStoreError>,
     },
+    KeyForgotten {
+        environment_id: String,
+        result: Result<(), KeyStoreError>,
+    },
+    ImportableKey(Option<ImportableKey>),
+    /// `Ok(None)` means the dialog was cancelled or is not available.
+    FileSaved(Result<Option<PathBuf>, FileError>),
+}
+
+/// Messages from the worker to the UI.
+#[derive(Debug)]
+pub enum Event {
+    Done { task: TaskId, outcome: Outcome },
     Activity(ActivityRecord),
 }
 
@@ -100,6 +174,8 @@ pub struct Worker {
     events: Receiver<Event>,
     http: HttpClients,
     keystore: Arc<dyn KeyStore>,
+    next_task: u64,
+    running: HashMap<TaskId, tokio::task::AbortHandle>,
 }
 
 impl Worker {
@@ -120,6 +196,8 @@ impl Worker {
             events,
             http: HttpClients::new(crate::client::DEFAULT_TIMEOUT)?,
             keystore,
+            next_task: 0,
+            running: HashMap::new(),
         })
     }
 
@@ -130,19 +208,42 @@ impl Worker {
     }
 
     /// Returns the events that arrived since the last call, without waiting.
-    pub fn drain(&self) -> Vec<Event> {
-        self.events.try_iter().collect()
+    pub fn drain(&mut self) -> Vec<Event> {
+        let events: Vec<Event> = self.events.try_iter().collect();
+        for event in &events {
+            if let Event::Done { task, .. } = event {
+                self.running.remove(task);
+            }
+        }
+        events
     }
 
-    /// Runs `command` on the background runtime.
-    pub fn send(&self, command: Command) {
+    /// Runs `command` on the background runtime and returns its task ID.
+    pub fn send(&mut self, command: Command) -> TaskId {
+        self.next_task += 1;
+        let task = TaskId(self.next_task);
         let sender = self.sender.clone();
         let http = self.http.clone();
         let keystore = self.keystore.clone();
-        self.runtime.spawn(async move {
-            let event = run(command, &sender, &http, keystore).await;
-            sender.send(event);
+        let handle = self.runtime.spawn(async move {
+            let outcome = run(command, &sender, &http, keystore).await;
+            sender.send(Event::Done { task, outcome });
         });
+        self.running.insert(task, handle.abort_handle());
+        task
+    }
+
+    /// Stops waiting for a task. A request already sent may still have taken
+    /// effect on the server; the task's outcome event is not sent.
+    pub fn cancel(&mut self, task: TaskId) {
+        if let Some(handle) = self.running.remove(&task) {
+            handle.abort();
+        }
+    }
+
+    /// Returns whether a task is still running.
+    pub fn is_running(&self, task: TaskId) -> bool {
+        self.running.contains_key(&task)
     }
 }
 
@@ -151,43 +252,53 @@ fn activity_sink(sender: &EventSender) -> ActivitySink {
     Arc::new(move |record| sender.send(Event::Activity(record)))
 }
 
+/// Runs a key store call on the blocking pool, because keyring calls block.
+async fn blocking_key_call<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T, KeyStoreError> + Send + 'static,
+) -> Result<T, KeyStoreError> {
+    tokio::task::spawn_blocking(call)
+        .await
+        .unwrap_or_else(|error| Err(KeyStoreError::Failed(error.to_string())))
+}
+
 async fn run(
     command: Command,
     sender: &EventSender,
     http: &HttpClients,
     keystore: Arc<dyn KeyStore>,
-) -> Event {
+) -> Outcome {
     let client = |target: &Target| MfaClient::new(target, http, activity_sink(sender));
     match command {
         Command::EnrollTotp {
             target,
             issuer,
             user,
-        } => {
-            let result = match client(&target) {
-                Ok(client) => client.enroll_totp(&issuer, &user).await,
-                Err(error) => Err(error),
-            };
-            Event::Enrolled(result)
-        }
-        Command::EnrollSms { target, phone } => {
-            let result = match client(&target) {
-                Ok(client) => client.enroll_sms(&phone).await,
-                Err(error) => Err(error),
-            };
-            Event::Enrolled(result)
-        }
+            workos_user_id: Some(user_id),
+        } => Outcome::EnrolledForUser(match client(&target) {
+            Ok(client) => client.enroll_user_totp(&user_id, &issuer, &user).await,
+            Err(error) => Err(error),
+        }),
+        Command::EnrollTotp {
+            target,
+            issuer,
+            user,
+            workos_user_id: None,
+        } => Outcome::Enrolled(match client(&target) {
+            Ok(client) => client.enroll_totp(&issuer, &user).await,
+            Err(error) => Err(error),
+        }),
+        Command::EnrollSms { target, phone } => Outcome::Enrolled(match client(&target) {
+            Ok(client) => client.enroll_sms(&phone).await,
+            Err(error) => Err(error),
+        }),
         Command::Challenge {
             target,
             factor_id,
             sms_template,
-        } => {
-            let result = match client(&target) {
-                Ok(client) => client.challenge(&factor_id, sms_template).await,
-                Err(error) => Err(error),
-            };
-            Event::Challenged(result)
-        }
+        } => Outcome::Challenged(match client(&target) {
+            Ok(client) => client.challenge(&factor_id, sms_template).await,
+            Err(error) => Err(error),
+        }),
         Command::Verify {
             target,
             challenge_id,
@@ -197,17 +308,44 @@ async fn run(
                 Ok(client) => client.verify(&challenge_id, &code).await,
                 Err(error) => Err(error),
             };
-            Event::Verified {
+            Outcome::Verified {
                 challenge_id,
                 result,
             }
         }
+        Command::GetFactor { target, factor_id } => {
+            let result = match client(&target) {
+                Ok(client) => client.get_factor(&factor_id).await,
+                Err(error) => Err(error),
+            };
+            Outcome::FactorRead { factor_id, result }
+        }
+        Command::DeleteFactor { target, factor_id } => {
+            let result = match client(&target) {
+                Ok(client) => client.delete_factor(&factor_id).await,
+                Err(error) => Err(error),
+            };
+            Outcome::FactorDeleted { factor_id, result }
+        }
+        Command::ListUserFactors { target, user_id } => {
+            let result = match client(&target) {
+                Ok(client) => client.list_user_factors(&user_id).await,
+                Err(error) => Err(error),
+            };
+            Outcome::UserFactors { user_id, result }
+        }
+        Command::TestConnection { target } => Outcome::ConnectionTested(match client(&target) {
+            Ok(client) => client.test_connection().await,
+            Err(error) => Err(error),
+        }),
+        Command::ReadOutbox { target } => Outcome::Outbox(match client(&target) {
+            Ok(client) => client.sms_outbox().await,
+            Err(error) => Err(error),
+        }),
         Command::LoadKey { environment_id } => {
             let id = environment_id.clone();
-            let result = tokio::task::spawn_blocking(move || keystore.load(&id))
-                .await
-                .unwrap_or_else(|error| Err(KeyStoreError::Failed(error.to_string())));
-            Event::KeyLoaded {
+            let result = blocking_key_call(move || keystore.load(&id)).await;
+            Outcome::KeyLoaded {
                 environment_id,
                 result,
             }
@@ -218,14 +356,30 @@ async fn run(
         } => {
             let id = environment_id.clone();
             let saved_key = key.clone();
-            let result = tokio::task::spawn_blocking(move || keystore.save(&id, &saved_key))
-                .await
-                .unwrap_or_else(|error| Err(KeyStoreError::Failed(error.to_string())));
-            Event::KeySaved {
+            let result = blocking_key_call(move || keystore.save(&id, &saved_key)).await;
+            Outcome::KeySaved {
                 environment_id,
                 key,
                 result,
             }
         }
+        Command::ForgetKey { environment_id } => {
+            let id = environment_id.clone();
+            let result = blocking_key_call(move || keystore.forget(&id)).await;
+            Outcome::KeyForgotten {
+                environment_id,
+                result,
+            }
+        }
+        Command::FindImportableKey => Outcome::ImportableKey(
+            tokio::task::spawn_blocking(files::find_importable_key)
+                .await
+                .unwrap_or(None),
+        ),
+        Command::SaveFile {
+            path,
+            suggested_name,
+            contents,
+        } => Outcome::FileSaved(files::save_file(path, &suggested_name, contents).await),
     }
 }

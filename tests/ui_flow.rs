@@ -35,8 +35,12 @@ fn console() -> Fixture {
         &emulator.base_url,
         SecretString::new(config.api_key.clone()),
     )];
-    let app =
-        ConsoleApp::new(environments, Arc::new(MemoryKeyStore::default())).expect("console starts");
+    let app = ConsoleApp::new(
+        environments,
+        Arc::new(MemoryKeyStore::default()),
+        mfa_console::settings::Settings::default(),
+    )
+    .expect("console starts");
     let harness = Harness::builder()
         .with_size([1100.0, 800.0])
         .build_ui_state(|ui, app: &mut ConsoleApp| app.show(ui), app);

@@ -1,52 +1,174 @@
-//! The Challenges tab: create a challenge for the enrolled factor and follow
-//! each challenge's status, attempts and expiry.
+//! The Challenges tab: create a challenge for a factor (with an SMS template),
+//! follow each challenge's status, attempts and expiry, and on the emulator
+//! read the SMS outbox.
 
 use time::OffsetDateTime;
 
+use crate::client::OutboxMessage;
 use crate::redact;
 use crate::session::{ChallengeStatus, Session};
 use crate::ui::countdown::countdown_ui;
-use crate::ui::{UiAction, palette};
+use crate::ui::{PendingKind, UiAction, palette, pending_ui};
 
-/// Draws the tab.
-pub fn challenges_ui(
-    ui: &mut egui::Ui,
-    session: &Session,
-    busy: bool,
-    ready: bool,
-    now: OffsetDateTime,
-) -> Option<UiAction> {
-    let mut action = None;
-    ui.heading("Challenges");
-    let Some(factor_id) = session.factor_id() else {
-        ui.label("Enroll a factor first: challenges are created for a factor.");
-        if ui.button("Go to Enroll").clicked() {
-            action = Some(UiAction::ShowTab(crate::ui::Tab::Enroll));
-        }
-        return action;
-    };
-    if let Some(summary) = session.factor_summary() {
-        ui.label(format!("Factor: {summary}"));
+/// Placeholder the API replaces with the code in an SMS template.
+pub const CODE_PLACEHOLDER: &str = "{{code}}";
+
+/// The template text and outbox display settings.
+#[derive(Default)]
+pub struct ChallengesTab {
+    pub sms_template: String,
+    pub show_codes: bool,
+}
+
+/// What the tab shows besides its own state.
+pub struct ChallengesView<'a> {
+    pub session: &'a Session,
+    pub pending: bool,
+    pub ready: bool,
+    pub now: OffsetDateTime,
+    /// The emulator's outbox, when the environment is the emulator.
+    pub outbox: Option<&'a [OutboxMessage]>,
+    pub outbox_pending: bool,
+}
+
+/// Checks an SMS template: empty means none, otherwise it must contain
+/// `{{code}}`.
+pub fn parse_sms_template(text: &str) -> Result<Option<String>, String> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else if text.contains(CODE_PLACEHOLDER) {
+        Ok(Some(text.to_owned()))
+    } else {
+        Err(format!(
+            "The SMS template must contain {CODE_PLACEHOLDER} where the code goes, for example: Your Foo Corp code is {CODE_PLACEHOLDER}"
+        ))
     }
-    ui.horizontal(|ui| {
-        if ui
-            .add_enabled(ready && !busy, egui::Button::new("Create challenge"))
-            .clicked()
-        {
-            action = Some(UiAction::CreateChallenge {
-                factor_id: factor_id.to_owned(),
-            });
-        }
-        if busy {
-            ui.spinner();
-            ui.label("Creating challenge…");
-        }
-    });
-    ui.add_space(6.0);
+}
 
-    if session.challenges.is_empty() {
+impl ChallengesTab {
+    /// Draws the tab.
+    pub fn ui(&mut self, ui: &mut egui::Ui, view: &ChallengesView<'_>) -> Option<UiAction> {
+        let mut action = None;
+        ui.heading("Challenges");
+        let Some(factor_id) = view.session.factor_id() else {
+            ui.label("Enroll a factor or pick one in the Factors tab first: challenges are created for a factor.");
+            if ui.button("Go to Enroll").clicked() {
+                action = Some(UiAction::ShowTab(crate::ui::Tab::Enroll));
+            }
+            return action;
+        };
+        if let Some(summary) = view.session.factor_summary() {
+            ui.label(format!("Factor: {summary}"));
+        }
+
+        let template = parse_sms_template(&self.sms_template);
+        if view.session.factor_is_sms() {
+            ui.horizontal(|ui| {
+                let label = ui.label("SMS template (optional)");
+                let response = ui.add(
+                    egui::TextEdit::singleline(&mut self.sms_template)
+                        .hint_text("Your code is {{code}}")
+                        .desired_width(320.0),
+                );
+                response.labelled_by(label.id);
+            });
+            if let Err(message) = &template {
+                ui.colored_label(palette::RED, message);
+            }
+        }
+        ui.horizontal(|ui| {
+            let template_ok = template.is_ok() || !view.session.factor_is_sms();
+            if ui
+                .add_enabled(
+                    view.ready && !view.pending && template_ok,
+                    egui::Button::new("Create challenge"),
+                )
+                .clicked()
+            {
+                action = Some(UiAction::CreateChallenge {
+                    factor_id: factor_id.to_owned(),
+                    sms_template: if view.session.factor_is_sms() {
+                        template.clone().ok().flatten()
+                    } else {
+                        None
+                    },
+                });
+            }
+            if view.pending && pending_ui(ui, "Creating challenge…") {
+                action = Some(UiAction::Cancel(PendingKind::Challenge));
+            }
+        });
+        ui.add_space(6.0);
+        challenge_list_ui(ui, view);
+
+        if let Some(outbox) = view.outbox {
+            ui.separator();
+            action = self.outbox_ui(ui, outbox, view.outbox_pending).or(action);
+        }
+        action
+    }
+
+    fn outbox_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        outbox: &[OutboxMessage],
+        pending: bool,
+    ) -> Option<UiAction> {
+        let mut action = None;
+        ui.horizontal(|ui| {
+            ui.strong("SMS outbox (emulator)");
+            if pending {
+                if pending_ui(ui, "Reading…") {
+                    action = Some(UiAction::Cancel(PendingKind::Outbox));
+                }
+            } else if ui.small_button("Refresh outbox").clicked() {
+                action = Some(UiAction::RefreshOutbox);
+            }
+            ui.checkbox(&mut self.show_codes, "Show codes");
+        });
+        if outbox.is_empty() {
+            ui.label("No SMS sent yet. Challenge an SMS factor to send one.");
+            return action;
+        }
+        egui::Grid::new("outbox")
+            .num_columns(4)
+            .striped(true)
+            .spacing([16.0, 4.0])
+            .show(ui, |ui| {
+                ui.strong("Sent");
+                ui.strong("To");
+                ui.strong("Challenge");
+                ui.strong("Message");
+                ui.end_row();
+                for message in outbox.iter().rev() {
+                    ui.label(&message.sent_at);
+                    ui.label(&message.masked_phone);
+                    ui.monospace(redact::mask_id(&message.challenge_id));
+                    ui.horizontal(|ui| {
+                        if self.show_codes {
+                            ui.label(format!(
+                                "{} (code {})",
+                                message.masked_message,
+                                message.code.expose()
+                            ));
+                        } else {
+                            ui.label(&message.masked_message);
+                        }
+                        if ui.small_button("Copy code").clicked() {
+                            ui.ctx().copy_text(message.code.expose().to_owned());
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
+        action
+    }
+}
+
+fn challenge_list_ui(ui: &mut egui::Ui, view: &ChallengesView<'_>) {
+    if view.session.challenges.is_empty() {
         ui.label("No challenges yet.");
-        return action;
+        return;
     }
     egui::Grid::new("challenge-list")
         .num_columns(4)
@@ -58,9 +180,9 @@ pub fn challenges_ui(
             ui.strong("Wrong codes");
             ui.strong("Expiry");
             ui.end_row();
-            for challenge in session.challenges.iter().rev() {
+            for challenge in view.session.challenges.iter().rev() {
                 ui.monospace(redact::mask_id(&challenge.info.id));
-                let status = challenge.status_at(now);
+                let status = challenge.status_at(view.now);
                 let colour = match status {
                     ChallengeStatus::Pending => ui.visuals().text_color(),
                     ChallengeStatus::Verified => palette::GREEN,
@@ -69,7 +191,7 @@ pub fn challenges_ui(
                 ui.colored_label(colour, status.label());
                 ui.label(challenge.wrong_codes.to_string());
                 if status == ChallengeStatus::Pending {
-                    if countdown_ui(ui, challenge.remaining(now)).is_none() {
+                    if countdown_ui(ui, challenge.remaining(view.now)).is_none() {
                         ui.label("no expiry");
                     }
                 } else {
@@ -78,5 +200,19 @@ pub fn challenges_ui(
                 ui.end_row();
             }
         });
-    action
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_needs_placeholder() {
+        assert_eq!(parse_sms_template("  "), Ok(None));
+        assert_eq!(
+            parse_sms_template("Code: {{code}}"),
+            Ok(Some("Code: {{code}}".to_owned()))
+        );
+        assert!(parse_sms_template("Code: {code}").is_err());
+    }
 }

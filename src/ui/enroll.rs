@@ -1,30 +1,62 @@
-//! The Enroll tab: the TOTP form and the result card with the QR code, the
-//! secret for manual entry and the factor ID.
+//! The Enroll tab: the TOTP and SMS forms, and the result card with the QR
+//! code, the secret for manual entry and the factor ID.
+
+use std::path::PathBuf;
 
 use workos::SecretString;
 
 use crate::client::{EnrolledFactor, EnrolledKind};
 use crate::qr::{DecodedQr, QrImageError, decode_data_uri};
-use crate::ui::UiAction;
 use crate::ui::qr_view::{QrTexture, qr_texture, qr_view_ui};
-use crate::validate::TotpLabel;
+use crate::ui::{PendingKind, UiAction, palette, pending_ui};
+use crate::validate::{PhoneNumber, PhoneNumberError, TotpLabel};
 
 /// Largest side of the QR code on screen, in points.
 const QR_MAX_SIDE: f32 = 300.0;
 
-/// The form and the latest result.
-#[derive(Default)]
-pub struct EnrollTab {
-    pub issuer: String,
-    pub user: String,
-    /// Message explaining why the form was not sent. The typed text stays.
-    pub error: Option<String>,
-    pub card: Option<EnrollmentCard>,
+/// Which factor type the form enrolls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FactorChoice {
+    #[default]
+    Totp,
+    Sms,
 }
 
-/// Result of a TOTP enrollment, held in memory only.
+/// The forms and the latest result. Typed text is kept when a request fails.
+#[derive(Default)]
+pub struct EnrollTab {
+    pub choice: FactorChoice,
+    pub issuer: String,
+    pub user: String,
+    /// Optional WorkOS user ID; when set, the User Management API is used.
+    pub workos_user_id: String,
+    pub phone: String,
+    /// Message explaining why the form was not sent.
+    pub error: Option<String>,
+    /// Set when the user chose to enroll an SSO user anyway.
+    pub sso_override: bool,
+    pub card: Option<EnrollmentCard>,
+    /// Path typed for saving the QR code when no save dialog is available.
+    pub save_path: String,
+    /// Result of the last save, in words.
+    pub save_message: Option<(bool, String)>,
+}
+
+/// Secrets and identifiers of the latest enrollment, held in memory only.
 pub struct EnrollmentCard {
     pub factor_id: String,
+    pub details: CardDetails,
+}
+
+/// The type-specific part of the card.
+pub enum CardDetails {
+    Totp(Box<TotpCard>),
+    Sms { masked_phone: String },
+    GenericOtp,
+}
+
+/// A TOTP enrollment's secrets and QR code.
+pub struct TotpCard {
     pub issuer: String,
     pub user: String,
     secret: SecretString,
@@ -35,26 +67,54 @@ pub struct EnrollmentCard {
 }
 
 impl EnrollmentCard {
-    /// Builds the card for a TOTP factor; other factor types have no card.
-    pub fn from_factor(factor: &EnrolledFactor) -> Option<Self> {
-        let EnrolledKind::Totp(totp) = &factor.kind else {
-            return None;
+    /// Builds the card for an enrolled factor.
+    pub fn from_factor(factor: &EnrolledFactor) -> Self {
+        let details = match &factor.kind {
+            EnrolledKind::Totp(totp) => CardDetails::Totp(Box::new(TotpCard {
+                issuer: totp.issuer.clone(),
+                user: totp.user.clone(),
+                secret: totp.secret.clone(),
+                uri: totp.uri.clone(),
+                qr: decode_data_uri(totp.qr_code.expose()),
+                texture: None,
+                show_secret: false,
+            })),
+            EnrolledKind::Sms { masked_phone } => CardDetails::Sms {
+                masked_phone: masked_phone.clone(),
+            },
+            EnrolledKind::GenericOtp => CardDetails::GenericOtp,
         };
-        Some(Self {
+        Self {
             factor_id: factor.id.clone(),
-            issuer: totp.issuer.clone(),
-            user: totp.user.clone(),
-            secret: totp.secret.clone(),
-            uri: totp.uri.clone(),
-            qr: decode_data_uri(totp.qr_code.expose()),
-            texture: None,
-            show_secret: false,
-        })
+            details,
+        }
     }
 
-    /// Returns the decoded QR code, if it could be read.
+    /// Returns the decoded QR code of a TOTP card, if it could be read.
     pub fn qr(&self) -> Option<&DecodedQr> {
-        self.qr.as_ref().ok()
+        match &self.details {
+            CardDetails::Totp(totp) => totp.qr.as_ref().ok(),
+            _ => None,
+        }
+    }
+
+    /// Returns the suggested file name for saving the QR code.
+    pub fn png_file_name(&self) -> String {
+        let label = match &self.details {
+            CardDetails::Totp(totp) => format!("{}-{}", totp.issuer, totp.user),
+            _ => "factor".to_owned(),
+        };
+        let safe: String = label
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("mfa-qr-{safe}.png")
     }
 }
 
@@ -68,137 +128,292 @@ pub fn group_secret(secret: &str) -> String {
         .join(" ")
 }
 
+/// What the tab needs to know besides its own state.
+pub struct EnrollView {
+    pub pending: bool,
+    /// The environment has a key.
+    pub ready: bool,
+    /// The typed user is marked in the registry as signing in through SSO.
+    pub user_signs_in_with_sso: bool,
+    /// Folder proposed for saving the QR code when no dialog is available.
+    pub default_save_folder: PathBuf,
+}
+
 impl EnrollTab {
-    /// Draws the tab. `busy` is true while an enrollment is in flight;
-    /// `ready` is false when the environment has no key.
-    pub fn ui(&mut self, ui: &mut egui::Ui, busy: bool, ready: bool) -> Option<UiAction> {
+    /// Draws the tab.
+    pub fn ui(&mut self, ui: &mut egui::Ui, view: &EnrollView) -> Option<UiAction> {
         let mut action = None;
-        ui.heading("Enroll a TOTP factor");
+        ui.heading("Enroll a factor");
+        ui.horizontal(|ui| {
+            ui.selectable_value(
+                &mut self.choice,
+                FactorChoice::Totp,
+                "TOTP (authenticator app)",
+            );
+            ui.selectable_value(&mut self.choice, FactorChoice::Sms, "SMS");
+        });
         ui.add_space(4.0);
 
-        let mut submitted = false;
-        egui::Grid::new("enroll-form")
-            .num_columns(2)
-            .spacing([8.0, 6.0])
-            .show(ui, |ui| {
-                let label = ui.label("Issuer");
-                let response = ui.add(
-                    egui::TextEdit::singleline(&mut self.issuer)
-                        .hint_text("Company or app name")
-                        .desired_width(280.0),
-                );
-                let response = response.labelled_by(label.id);
-                submitted |= response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                ui.end_row();
+        let submitted = match self.choice {
+            FactorChoice::Totp => self.totp_form_ui(ui),
+            FactorChoice::Sms => self.sms_form_ui(ui),
+        };
 
-                let label = ui.label("User");
-                let response = ui.add(
-                    egui::TextEdit::singleline(&mut self.user)
-                        .hint_text("alan.turing@example.com")
-                        .desired_width(280.0),
-                );
-                let response = response.labelled_by(label.id);
-                submitted |= response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                ui.end_row();
-            });
+        if self.choice == FactorChoice::Totp && view.user_signs_in_with_sso {
+            ui.colored_label(
+                palette::AMBER,
+                "This user signs in through SSO: their identity provider owns MFA, and the WorkOS MFA API is not meant for SSO users.",
+            );
+            ui.checkbox(&mut self.sso_override, "Enroll this SSO user anyway");
+        }
+        let blocked_by_sso =
+            self.choice == FactorChoice::Totp && view.user_signs_in_with_sso && !self.sso_override;
 
         ui.horizontal(|ui| {
-            let button = ui.add_enabled(ready && !busy, egui::Button::new("Enroll factor"));
-            if busy {
-                ui.spinner();
-                ui.label("Enrolling…");
+            let can_send = view.ready && !view.pending && !blocked_by_sso;
+            let button = ui.add_enabled(can_send, egui::Button::new("Enroll factor"));
+            if view.pending && pending_ui(ui, "Enrolling…") {
+                action = Some(UiAction::Cancel(PendingKind::Enroll));
             }
-            if (button.clicked() || (submitted && ready && !busy))
+            if (button.clicked() || (submitted && can_send))
                 && let Some(request) = self.parse_form()
             {
                 action = Some(request);
             }
         });
-        if !ready {
+        if !view.ready {
             ui.label("Set an API key for this environment first.");
         }
         if let Some(error) = &self.error {
-            ui.colored_label(crate::ui::palette::RED, error);
+            ui.colored_label(palette::RED, error);
         }
 
         if let Some(card) = &mut self.card {
             ui.separator();
-            card_ui(ui, card);
+            action = card_ui(ui, card).or(action);
+            if card.qr().is_some() {
+                action =
+                    save_png_ui(ui, &mut self.save_path, &self.save_message, card, view).or(action);
+            }
         }
         action
     }
 
-    fn parse_form(&mut self) -> Option<UiAction> {
-        let parsed = TotpLabel::parse("issuer", &self.issuer)
-            .and_then(|issuer| TotpLabel::parse("user", &self.user).map(|user| (issuer, user)));
-        match parsed {
-            Ok((issuer, user)) => {
-                self.error = None;
-                Some(UiAction::EnrollTotp { issuer, user })
+    fn totp_form_ui(&mut self, ui: &mut egui::Ui) -> bool {
+        let mut submitted = false;
+        egui::Grid::new("enroll-totp")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                for (title, value, hint) in [
+                    ("Issuer", &mut self.issuer, "Company or app name"),
+                    ("User", &mut self.user, "alan.turing@example.com"),
+                    (
+                        "WorkOS user ID (optional)",
+                        &mut self.workos_user_id,
+                        "user_01E4ZCR3C56J083X43JQXF3JK5",
+                    ),
+                ] {
+                    let label = ui.label(title);
+                    let response = ui.add(
+                        egui::TextEdit::singleline(value)
+                            .hint_text(hint)
+                            .desired_width(300.0),
+                    );
+                    let response = response.labelled_by(label.id);
+                    submitted |=
+                        response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    ui.end_row();
+                }
+            });
+        submitted
+    }
+
+    fn sms_form_ui(&mut self, ui: &mut egui::Ui) -> bool {
+        let mut submitted = false;
+        ui.horizontal(|ui| {
+            let label = ui.label("Phone number");
+            let response = ui.add(
+                egui::TextEdit::singleline(&mut self.phone)
+                    .hint_text("+15005550006")
+                    .desired_width(200.0),
+            );
+            let response = response.labelled_by(label.id);
+            submitted = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        });
+        if !self.phone.is_empty()
+            && let Err(error) = PhoneNumber::parse(&self.phone)
+        {
+            ui.colored_label(palette::RED, error.to_string());
+            if let PhoneNumberError::Formatted { suggestion } = &error
+                && ui.button(format!("Use {suggestion}")).clicked()
+            {
+                self.phone = suggestion.clone();
             }
-            Err(error) => {
-                self.error = Some(error.to_string());
+        }
+        submitted
+    }
+
+    fn parse_form(&mut self) -> Option<UiAction> {
+        let parsed = match self.choice {
+            FactorChoice::Totp => self.parse_totp(),
+            FactorChoice::Sms => PhoneNumber::parse(&self.phone)
+                .map(|phone| UiAction::EnrollSms { phone })
+                .map_err(|error| error.to_string()),
+        };
+        match parsed {
+            Ok(action) => {
+                self.error = None;
+                Some(action)
+            }
+            Err(message) => {
+                self.error = Some(message);
                 None
             }
         }
     }
+
+    fn parse_totp(&self) -> Result<UiAction, String> {
+        let issuer = TotpLabel::parse("issuer", &self.issuer).map_err(|error| error.to_string())?;
+        let user = TotpLabel::parse("user", &self.user).map_err(|error| error.to_string())?;
+        let user_id = self.workos_user_id.trim();
+        let workos_user_id = if user_id.is_empty() {
+            None
+        } else if user_id.starts_with("user_")
+            && user_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            Some(user_id.to_owned())
+        } else {
+            return Err(format!(
+                "'{user_id}' is not a WorkOS user ID. IDs look like user_01E4ZCR3C56J083X43JQXF3JK5; leave the field empty to enroll without one."
+            ));
+        };
+        Ok(UiAction::EnrollTotp {
+            issuer,
+            user,
+            workos_user_id,
+        })
+    }
 }
 
-fn card_ui(ui: &mut egui::Ui, card: &mut EnrollmentCard) {
-    ui.heading("Scan with an authenticator app");
-    ui.horizontal_top(|ui| {
-        match &card.qr {
-            Ok(decoded) => {
-                let texture = card
-                    .texture
-                    .get_or_insert_with(|| qr_texture(ui.ctx(), decoded));
-                qr_view_ui(ui, texture, QR_MAX_SIDE);
-            }
-            Err(error) => {
-                ui.colored_label(crate::ui::palette::RED, error.to_string());
-            }
+fn card_ui(ui: &mut egui::Ui, card: &mut EnrollmentCard) -> Option<UiAction> {
+    let mut action = None;
+    match &mut card.details {
+        CardDetails::Totp(totp) => {
+            ui.heading("Scan with an authenticator app");
+            ui.horizontal_top(|ui| {
+                match &totp.qr {
+                    Ok(decoded) => {
+                        let texture = totp
+                            .texture
+                            .get_or_insert_with(|| qr_texture(ui.ctx(), decoded));
+                        qr_view_ui(ui, texture, QR_MAX_SIDE);
+                    }
+                    Err(error) => {
+                        ui.colored_label(palette::RED, error.to_string());
+                    }
+                }
+                ui.vertical(|ui| {
+                    ui.label(format!("Issuer: {}", totp.issuer));
+                    ui.label(format!("User: {}", totp.user));
+                    ui.add_space(6.0);
+                    ui.label("Secret (for manual entry)");
+                    let shown = if totp.show_secret {
+                        group_secret(totp.secret.expose())
+                    } else {
+                        group_secret(&"•".repeat(totp.secret.expose().chars().count()))
+                    };
+                    ui.monospace(shown);
+                    ui.horizontal(|ui| {
+                        let toggle = if totp.show_secret {
+                            "Hide secret"
+                        } else {
+                            "Show secret"
+                        };
+                        if ui.button(toggle).clicked() {
+                            totp.show_secret = !totp.show_secret;
+                        }
+                        if ui.button("Copy secret").clicked() {
+                            ui.ctx().copy_text(totp.secret.expose().to_owned());
+                        }
+                        if ui.button("Copy URI").clicked() {
+                            ui.ctx().copy_text(totp.uri.expose().to_owned());
+                        }
+                    });
+                    ui.add_space(6.0);
+                    factor_id_ui(ui, &card.factor_id);
+                    ui.label("The secret is shown once: the console does not store it.");
+                    action = challenge_button_ui(ui, &card.factor_id);
+                });
+            });
         }
+        CardDetails::Sms { masked_phone } => {
+            ui.heading("SMS factor enrolled");
+            ui.label(format!("Phone: {masked_phone}"));
+            factor_id_ui(ui, &card.factor_id);
+            action = challenge_button_ui(ui, &card.factor_id);
+        }
+        CardDetails::GenericOtp => {
+            ui.heading("Generic OTP factor enrolled");
+            factor_id_ui(ui, &card.factor_id);
+        }
+    }
+    action
+}
 
-        ui.vertical(|ui| {
-            ui.label(format!("Issuer: {}", card.issuer));
-            ui.label(format!("User: {}", card.user));
-            ui.add_space(6.0);
-
-            ui.label("Secret (for manual entry)");
-            let shown = if card.show_secret {
-                group_secret(card.secret.expose())
-            } else {
-                group_secret(&"•".repeat(card.secret.expose().chars().count()))
-            };
-            ui.monospace(shown);
-            ui.horizontal(|ui| {
-                let toggle = if card.show_secret {
-                    "Hide secret"
-                } else {
-                    "Show secret"
-                };
-                if ui.button(toggle).clicked() {
-                    card.show_secret = !card.show_secret;
-                }
-                if ui.button("Copy secret").clicked() {
-                    ui.ctx().copy_text(card.secret.expose().to_owned());
-                }
-                if ui.button("Copy URI").clicked() {
-                    ui.ctx().copy_text(card.uri.expose().to_owned());
-                }
-            });
-            ui.add_space(6.0);
-
-            ui.label("Factor ID");
-            ui.horizontal(|ui| {
-                ui.monospace(&card.factor_id);
-                if ui.button("Copy ID").clicked() {
-                    ui.ctx().copy_text(card.factor_id.clone());
-                }
-            });
-            ui.label("The secret is shown once: the console does not store it.");
-        });
+fn factor_id_ui(ui: &mut egui::Ui, factor_id: &str) {
+    ui.label("Factor ID");
+    ui.horizontal(|ui| {
+        ui.monospace(factor_id);
+        if ui.button("Copy ID").clicked() {
+            ui.ctx().copy_text(factor_id.to_owned());
+        }
     });
+}
+
+fn challenge_button_ui(ui: &mut egui::Ui, factor_id: &str) -> Option<UiAction> {
+    ui.button("Challenge this factor")
+        .clicked()
+        .then(|| UiAction::CreateChallenge {
+            factor_id: factor_id.to_owned(),
+            sms_template: None,
+        })
+}
+
+fn save_png_ui(
+    ui: &mut egui::Ui,
+    save_path: &mut String,
+    message: &Option<(bool, String)>,
+    card: &EnrollmentCard,
+    view: &EnrollView,
+) -> Option<UiAction> {
+    let mut action = None;
+    if save_path.is_empty() {
+        *save_path = view
+            .default_save_folder
+            .join(card.png_file_name())
+            .display()
+            .to_string();
+    }
+    ui.horizontal(|ui| {
+        if ui.button("Save QR as PNG…").clicked() {
+            action = Some(UiAction::SaveQrPng { path: None });
+        }
+        let label = ui.label("or save to");
+        let response = ui.add(egui::TextEdit::singleline(save_path).desired_width(320.0));
+        response.labelled_by(label.id);
+        if ui.button("Save to path").clicked() && !save_path.trim().is_empty() {
+            action = Some(UiAction::SaveQrPng {
+                path: Some(PathBuf::from(save_path.trim())),
+            });
+        }
+    });
+    if let Some((ok, text)) = message {
+        ui.colored_label(if *ok { palette::GREEN } else { palette::RED }, text);
+    }
+    action
 }
 
 #[cfg(test)]

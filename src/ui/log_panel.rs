@@ -1,18 +1,62 @@
 //! The log panel: every request and user action, newest at the bottom, in a
-//! virtualised table so only the visible rows are laid out.
+//! virtualised table so only the visible rows are laid out, with a text and
+//! level filter, row copy and JSON Lines export.
+
+use std::path::PathBuf;
 
 use egui_extras::{Column, TableBuilder};
 
 use crate::activity::{ActivityRecord, Level};
 use crate::redact;
-use crate::ui::palette;
+use crate::ui::{UiAction, palette};
 
-/// Records and display settings.
+/// ID of the filter input, for Ctrl+F.
+pub const FILTER_ID: &str = "log-filter";
+
+/// Lowest level shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LevelFilter {
+    #[default]
+    All,
+    InfoAndAbove,
+    WarnAndAbove,
+    ErrorOnly,
+}
+
+impl LevelFilter {
+    fn admits(self, level: Level) -> bool {
+        match self {
+            Self::All => true,
+            Self::InfoAndAbove => level >= Level::Info,
+            Self::WarnAndAbove => level >= Level::Warn,
+            Self::ErrorOnly => level == Level::Error,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Self::All => "All levels",
+            Self::InfoAndAbove => "Info and above",
+            Self::WarnAndAbove => "Warnings and errors",
+            Self::ErrorOnly => "Errors",
+        }
+    }
+}
+
+/// Records, display settings and the cached filter result.
 #[derive(Default)]
 pub struct LogPanel {
     pub records: Vec<ActivityRecord>,
     /// Whether object IDs are shown in full; masked by default.
     pub show_ids: bool,
+    pub filter: String,
+    pub level: LevelFilter,
+    pub export_path: String,
+    pub export_message: Option<(bool, String)>,
+    /// Indices of the records that pass the filter, and what they were
+    /// computed for: filter text, level, record count and ID display.
+    visible: Vec<usize>,
+    visible_for: Option<(String, LevelFilter, usize, bool)>,
 }
 
 impl LogPanel {
@@ -21,31 +65,136 @@ impl LogPanel {
         self.records.push(record);
     }
 
+    /// Returns the indices of the records that pass the filter, recomputing
+    /// them only when the filter or the records changed.
+    pub fn visible_rows(&mut self) -> &[usize] {
+        let key = (
+            self.filter.clone(),
+            self.level,
+            self.records.len(),
+            self.show_ids,
+        );
+        if self.visible_for.as_ref() != Some(&key) {
+            let needle = self.filter.trim().to_lowercase();
+            let appended_only = matches!(
+                &self.visible_for,
+                Some((text, level, count, ids)) if *text == key.0 && *level == key.1 && *ids == key.3 && *count <= key.2
+            );
+            let start = if appended_only {
+                self.visible_for
+                    .as_ref()
+                    .map_or(0, |(_, _, count, _)| *count)
+            } else {
+                self.visible.clear();
+                0
+            };
+            for (index, record) in self.records.iter().enumerate().skip(start) {
+                if self.level.admits(record.level)
+                    && (needle.is_empty()
+                        || row_text(record, self.show_ids)
+                            .to_lowercase()
+                            .contains(&needle))
+                {
+                    self.visible.push(index);
+                }
+            }
+            self.visible_for = Some(key);
+        }
+        &self.visible
+    }
+
+    /// Returns the visible records as JSON Lines, one object per record.
+    pub fn export_json_lines(&mut self) -> String {
+        let show_ids = self.show_ids;
+        let indices = self.visible_rows().to_vec();
+        let mut text = String::new();
+        for index in indices {
+            if let Some(record) = self.records.get(index) {
+                text.push_str(&record_json(record, show_ids).to_string());
+                text.push('\n');
+            }
+        }
+        text
+    }
+
     /// Draws the panel contents.
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, default_folder: &std::path::Path) -> Option<UiAction> {
+        let mut action = None;
         ui.horizontal(|ui| {
             ui.strong("Log");
-            ui.label(format!("{} records", self.records.len()));
+            let label = ui.label("Filter");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.filter)
+                    .id(egui::Id::unique(FILTER_ID))
+                    .hint_text("text (Ctrl+F)")
+                    .desired_width(180.0),
+            )
+            .labelled_by(label.id);
+            let label = ui.label("Level");
+            let combo = egui::ComboBox::from_id_salt("log-level")
+                .selected_text(self.level.title())
+                .show_ui(ui, |ui| {
+                    for level in [
+                        LevelFilter::All,
+                        LevelFilter::InfoAndAbove,
+                        LevelFilter::WarnAndAbove,
+                        LevelFilter::ErrorOnly,
+                    ] {
+                        ui.selectable_value(&mut self.level, level, level.title());
+                    }
+                });
+            combo.response.labelled_by(label.id);
             ui.checkbox(&mut self.show_ids, "Show IDs");
+            let shown = self.visible_rows().len();
+            ui.label(format!("{shown} of {} records", self.records.len()));
+            if ui.button("Export JSON Lines…").clicked() {
+                action = Some(UiAction::ExportLog { path: None });
+            }
             if ui.button("Clear").clicked() {
                 self.records.clear();
             }
         });
+        if self.export_path.is_empty() {
+            self.export_path = default_folder
+                .join("mfa-console-log.jsonl")
+                .display()
+                .to_string();
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("Export to path");
+            ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(320.0))
+                .labelled_by(label.id);
+            if ui.button("Export").clicked() && !self.export_path.trim().is_empty() {
+                action = Some(UiAction::ExportLog {
+                    path: Some(PathBuf::from(self.export_path.trim())),
+                });
+            }
+            if let Some((ok, message)) = &self.export_message {
+                ui.colored_label(if *ok { palette::GREEN } else { palette::RED }, message);
+            }
+        });
+        self.table_ui(ui);
+        action
+    }
 
+    fn table_ui(&mut self, ui: &mut egui::Ui) {
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         let show_ids = self.show_ids;
+        let visible = self.visible_rows().to_vec();
+        let records = &self.records;
         TableBuilder::new(ui)
             .striped(true)
             .resizable(true)
             .stick_to_bottom(true)
-            .column(Column::auto().at_least(80.0))
+            .column(Column::auto().at_least(84.0))
             .column(Column::auto().at_least(90.0))
             .column(Column::auto().at_least(50.0))
-            .column(Column::initial(320.0).at_least(120.0).clip(true))
+            .column(Column::initial(300.0).at_least(120.0).clip(true))
             .column(Column::auto().at_least(44.0))
             .column(Column::auto().at_least(60.0))
-            .column(Column::initial(120.0).clip(true))
-            .column(Column::remainder().clip(true))
+            .column(Column::initial(110.0).clip(true))
+            .column(Column::initial(320.0).clip(true))
+            .column(Column::remainder().at_least(40.0))
             .header(row_height, |mut header| {
                 for title in [
                     "Time (UTC)",
@@ -56,6 +205,7 @@ impl LogPanel {
                     "Latency",
                     "Request ID",
                     "Outcome",
+                    "",
                 ] {
                     header.col(|ui| {
                         ui.strong(title);
@@ -63,13 +213,16 @@ impl LogPanel {
                 }
             })
             .body(|body| {
-                body.rows(row_height, self.records.len(), |mut row| {
-                    let Some(record) = self.records.get(row.index()) else {
+                body.rows(row_height, visible.len(), |mut row| {
+                    let Some(record) = visible
+                        .get(row.index())
+                        .and_then(|&index| records.get(index))
+                    else {
                         return;
                     };
                     let cells = row_cells(record, show_ids);
                     let colour = level_colour(record.level);
-                    for (index, cell) in cells.into_iter().enumerate() {
+                    for (index, cell) in cells.iter().enumerate() {
                         row.col(|ui| {
                             if index == 7
                                 && let Some(colour) = colour
@@ -80,6 +233,11 @@ impl LogPanel {
                             }
                         });
                     }
+                    row.col(|ui| {
+                        if ui.small_button("Copy").on_hover_text("Copy row").clicked() {
+                            ui.ctx().copy_text(cells.join("\t"));
+                        }
+                    });
                 });
             });
     }
@@ -91,6 +249,29 @@ fn level_colour(level: Level) -> Option<egui::Color32> {
         Level::Error => Some(palette::RED),
         Level::Debug | Level::Info => None,
     }
+}
+
+fn row_text(record: &ActivityRecord, show_ids: bool) -> String {
+    row_cells(record, show_ids).join(" ")
+}
+
+/// Returns a record as a JSON object, with IDs masked unless `show_ids`.
+pub fn record_json(record: &ActivityRecord, show_ids: bool) -> serde_json::Value {
+    let cells = row_cells(record, show_ids);
+    let mut value = serde_json::json!({
+        "time": record.time.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        "environment": record.environment,
+        "level": record.level.as_str(),
+        "outcome": cells[7],
+    });
+    if let Some(exchange) = &record.exchange {
+        value["method"] = serde_json::json!(exchange.method);
+        value["path"] = serde_json::json!(cells[3]);
+        value["status"] = serde_json::json!(exchange.status);
+        value["latency_ms"] = serde_json::json!(exchange.latency.as_millis());
+        value["request_id"] = serde_json::json!(exchange.request_id);
+    }
+    value
 }
 
 /// Returns a record's cells as text, with IDs masked unless `show_ids`.
@@ -132,5 +313,62 @@ pub fn row_cells(record: &ActivityRecord, show_ids: bool) -> [String; 8] {
             String::new(),
             mask(&record.outcome),
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(level: Level, outcome: &str) -> ActivityRecord {
+        ActivityRecord::action("Local emulator", level, outcome)
+    }
+
+    #[test]
+    fn filter_by_text_and_level() {
+        let mut panel = LogPanel::default();
+        panel.push(record(
+            Level::Info,
+            "Enrolled TOTP factor auth_factor_01ABCDEFGH",
+        ));
+        panel.push(record(Level::Warn, "Verify failed"));
+        panel.push(record(Level::Error, "Enrollment failed"));
+        assert_eq!(panel.visible_rows(), &[0, 1, 2]);
+        panel.level = LevelFilter::WarnAndAbove;
+        assert_eq!(panel.visible_rows(), &[1, 2]);
+        panel.level = LevelFilter::All;
+        panel.filter = "ENROLL".to_owned();
+        assert_eq!(panel.visible_rows(), &[0, 2]);
+        panel.push(record(Level::Info, "enrolled again"));
+        assert_eq!(panel.visible_rows(), &[0, 2, 3]);
+    }
+
+    #[test]
+    fn masked_ids_are_not_searchable() {
+        let mut panel = LogPanel::default();
+        panel.push(record(
+            Level::Info,
+            "Created challenge auth_challenge_01ABCDEFGH",
+        ));
+        panel.filter = "01ABCD".to_owned();
+        assert!(panel.visible_rows().is_empty());
+        panel.show_ids = true;
+        assert_eq!(panel.visible_rows(), &[0]);
+    }
+
+    #[test]
+    fn export_is_one_json_object_per_line() {
+        let mut panel = LogPanel::default();
+        panel.push(record(
+            Level::Info,
+            "Enrolled TOTP factor auth_factor_01ABCDEFGH",
+        ));
+        panel.push(record(Level::Warn, "Verify failed"));
+        let text = panel.export_json_lines();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(first["outcome"], "Enrolled TOTP factor auth_factor_…EFGH");
+        assert_eq!(first["level"], "info");
     }
 }

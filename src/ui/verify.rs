@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use crate::session::{ChallengeStatus, MAX_WRONG_CODES, Session, VerifyOutcome};
 use crate::ui::countdown::countdown_ui;
-use crate::ui::{UiAction, palette};
+use crate::ui::{PendingKind, UiAction, palette, pending_ui};
 use crate::validate::OtpCode;
 
 /// The code as typed.
@@ -57,13 +57,25 @@ impl VerifyTab {
             let response = response.labelled_by(label.id);
             submitted = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
 
-            let can_send = parsed.is_ok() && accepts_codes && ready && !busy;
+            let rate_limited = session.rate_limit_remaining(now);
+            let can_send =
+                parsed.is_ok() && accepts_codes && ready && !busy && rate_limited.is_none();
             let clicked = ui
                 .add_enabled(can_send, egui::Button::new("Verify code"))
                 .clicked();
-            if busy {
-                ui.spinner();
-                ui.label("Verifying…");
+            if busy && pending_ui(ui, "Verifying…") {
+                action = Some(UiAction::Cancel(PendingKind::Verify));
+            }
+            if let Some(wait) = rate_limited {
+                ui.colored_label(
+                    palette::AMBER,
+                    format!(
+                        "Rate limited: try again in {}",
+                        crate::session::format_countdown(wait)
+                    ),
+                );
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(250));
             }
             if (clicked || (submitted && can_send))
                 && let Ok(code) = &parsed
@@ -93,6 +105,7 @@ impl VerifyTab {
             if outcome_ui(ui, outcome) {
                 action = Some(UiAction::CreateChallenge {
                     factor_id: challenge.info.factor_id.clone(),
+                    sms_template: None,
                 });
             }
         }

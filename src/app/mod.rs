@@ -1,0 +1,374 @@
+//! The console: owns the UI state, drains worker events at the start of each
+//! frame, draws the panels and turns user actions into worker commands.
+
+mod actions;
+mod outcomes;
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::activity::{ActivityRecord, Level};
+use crate::client::{FactorInfo, OutboxMessage};
+use crate::environment::{Environment, EnvironmentKind, KeyState};
+use crate::keystore::KeyStore;
+use crate::session::Session;
+use crate::settings::{Settings, ThemeChoice};
+use crate::ui::challenges::{ChallengesTab, ChallengesView};
+use crate::ui::enroll::{EnrollTab, EnrollView, EnrollmentCard};
+use crate::ui::environment_bar::{BarView, EnvironmentBar};
+use crate::ui::factors::{FactorRow, FactorsTab, FactorsView};
+use crate::ui::log_panel::{FILTER_ID, LogPanel};
+use crate::ui::settings::SettingsTab;
+use crate::ui::verify::VerifyTab;
+use crate::ui::{PendingKind, Tab, UiAction};
+use crate::worker::{Command, Event, ImportableKey, TaskId, Worker, WorkerError};
+
+/// The whole console.
+pub struct ConsoleApp {
+    environments: Vec<Environment>,
+    selected: usize,
+    tab: Tab,
+    settings: Settings,
+    session: Session,
+    bar: EnvironmentBar,
+    enroll: EnrollTab,
+    factors: FactorsTab,
+    challenges: ChallengesTab,
+    verify: VerifyTab,
+    settings_tab: SettingsTab,
+    log: LogPanel,
+    pending: HashMap<PendingKind, TaskId>,
+    worker: Worker,
+    /// Factors enrolled from this machine in the selected environment.
+    factor_rows: Vec<FactorRow>,
+    registry_error: Option<String>,
+    user_factors: Option<(String, Vec<FactorInfo>)>,
+    /// User labels marked as signing in through SSO, in the selected
+    /// environment.
+    sso_users: HashSet<String>,
+    outbox: Vec<OutboxMessage>,
+    import_offer: Option<ImportableKey>,
+    import_checked: bool,
+    connection: Option<(bool, String)>,
+    applied_style: Option<(ThemeChoice, f32)>,
+    default_folder: PathBuf,
+}
+
+impl ConsoleApp {
+    /// Builds the console with the built-in `environments` (the first is the
+    /// default), saved `settings`, and the key store for environments whose key
+    /// is not built in.
+    pub fn new(
+        mut environments: Vec<Environment>,
+        keystore: Arc<dyn KeyStore>,
+        settings: Settings,
+    ) -> Result<Self, WorkerError> {
+        let settings = settings.sanitized();
+        for custom in &settings.custom_environments {
+            if !environments
+                .iter()
+                .any(|environment| environment.id == custom.id)
+            {
+                environments.push(Environment::custom(custom));
+            }
+        }
+        let selected = settings
+            .last_environment
+            .as_ref()
+            .and_then(|id| {
+                environments
+                    .iter()
+                    .position(|environment| environment.id == *id)
+            })
+            .unwrap_or(0);
+        let tab = settings
+            .last_tab
+            .as_deref()
+            .and_then(Tab::from_title)
+            .unwrap_or_default();
+        let enroll = EnrollTab {
+            issuer: settings.issuer.clone(),
+            ..EnrollTab::default()
+        };
+        let default_folder = directories::UserDirs::new()
+            .and_then(|dirs| dirs.download_dir().map(std::path::Path::to_path_buf))
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_default();
+        Ok(Self {
+            environments,
+            selected,
+            tab,
+            settings,
+            session: Session::default(),
+            bar: EnvironmentBar::default(),
+            enroll,
+            factors: FactorsTab::default(),
+            challenges: ChallengesTab::default(),
+            verify: VerifyTab::default(),
+            settings_tab: SettingsTab::default(),
+            log: LogPanel::default(),
+            pending: HashMap::new(),
+            worker: Worker::new(keystore)?,
+            factor_rows: Vec::new(),
+            registry_error: None,
+            user_factors: None,
+            sso_users: HashSet::new(),
+            outbox: Vec::new(),
+            import_offer: None,
+            import_checked: false,
+            connection: None,
+            applied_style: None,
+            default_folder,
+        })
+    }
+
+    /// Returns the session state.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// Returns the latest enrollment card.
+    pub fn enrollment_card(&self) -> Option<&EnrollmentCard> {
+        self.enroll.card.as_ref()
+    }
+
+    /// Returns the log panel's records.
+    pub fn log_records(&self) -> &[ActivityRecord] {
+        &self.log.records
+    }
+
+    /// Returns the settings as they would be saved now.
+    pub fn settings(&self) -> Settings {
+        let mut settings = self.settings.clone();
+        settings.last_environment = self.environment().map(|environment| environment.id.clone());
+        settings.last_tab = Some(self.tab.title().to_owned());
+        settings.issuer = self.enroll.issuer.trim().to_owned();
+        settings
+    }
+
+    /// Returns whether any request is in flight.
+    pub fn is_busy(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Returns whether work of `kind` is in flight.
+    pub fn is_pending(&self, kind: PendingKind) -> bool {
+        self.pending.contains_key(&kind)
+    }
+
+    /// Returns the selected environment.
+    pub fn environment(&self) -> Option<&Environment> {
+        self.environments.get(self.selected)
+    }
+
+    /// Returns the emulator's SMS outbox as last read.
+    pub fn outbox(&self) -> &[OutboxMessage] {
+        &self.outbox
+    }
+
+    /// Returns the factors listed for the last WorkOS user looked up.
+    pub fn user_factors(&self) -> Option<&(String, Vec<FactorInfo>)> {
+        self.user_factors.as_ref()
+    }
+
+    /// Draws one frame.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        self.worker.set_repaint_context(ui.ctx());
+        for event in self.worker.drain() {
+            match event {
+                Event::Activity(record) => self.log.push(record),
+                Event::Done { task, outcome } => {
+                    self.pending.retain(|_, pending_task| *pending_task != task);
+                    self.apply(outcome);
+                }
+            }
+        }
+        self.apply_style(ui.ctx());
+        self.start_background_reads();
+        let mut actions = Vec::new();
+        self.read_shortcuts(ui, &mut actions);
+
+        egui::Panel::top("top-bar").show(ui, |ui| {
+            ui.add_space(4.0);
+            let view = BarView {
+                environments: &self.environments,
+                selected: self.selected,
+                import_offer: self.import_offer.as_ref(),
+                connection: self.connection.as_ref(),
+                key_pending: self.is_pending(PendingKind::Key),
+                connection_pending: self.is_pending(PendingKind::Connection),
+            };
+            actions.extend(self.bar.ui(ui, &view));
+            ui.horizontal(|ui| {
+                for (index, tab) in Tab::ALL.into_iter().enumerate() {
+                    let response = ui
+                        .selectable_label(self.tab == tab, tab.title())
+                        .on_hover_text(format!("Ctrl+{}", index + 1));
+                    if response.clicked() {
+                        actions.push(UiAction::ShowTab(tab));
+                    }
+                }
+            });
+            ui.add_space(2.0);
+        });
+
+        egui::Panel::bottom("log-panel")
+            .resizable(true)
+            .default_size(200.0)
+            .min_size(120.0)
+            .show(ui, |ui| {
+                actions.extend(self.log.ui(ui, &self.default_folder));
+            });
+
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| actions.extend(self.tab_ui(ui)));
+        });
+
+        for action in actions {
+            self.handle(action);
+        }
+    }
+
+    fn tab_ui(&mut self, ui: &mut egui::Ui) -> Option<UiAction> {
+        let ready = self
+            .environment()
+            .is_some_and(|environment| environment.target().is_some());
+        let now = OffsetDateTime::now_utc();
+        let is_emulator = self
+            .environment()
+            .is_some_and(|environment| environment.kind == EnvironmentKind::Emulator);
+        match self.tab {
+            Tab::Enroll => {
+                let view = EnrollView {
+                    pending: self.is_pending(PendingKind::Enroll),
+                    ready,
+                    user_signs_in_with_sso: self.sso_users.contains(self.enroll.user.trim()),
+                    default_save_folder: self.default_folder.clone(),
+                };
+                self.enroll.ui(ui, &view)
+            }
+            Tab::Factors => {
+                let view = FactorsView {
+                    rows: &self.factor_rows,
+                    registry_error: self.registry_error.as_deref(),
+                    user_factors: self.user_factors.as_ref(),
+                    sso_users: &self.sso_users,
+                    ready,
+                    factor_pending: self.is_pending(PendingKind::Factor),
+                    list_pending: self.is_pending(PendingKind::UserFactors),
+                    production: self.environment().is_some_and(Environment::is_production),
+                };
+                self.factors.ui(ui, &view)
+            }
+            Tab::Challenges => {
+                let view = ChallengesView {
+                    session: &self.session,
+                    pending: self.is_pending(PendingKind::Challenge),
+                    ready,
+                    now,
+                    outbox: is_emulator.then_some(self.outbox.as_slice()),
+                    outbox_pending: self.is_pending(PendingKind::Outbox),
+                };
+                self.challenges.ui(ui, &view)
+            }
+            Tab::Verify => self.verify.ui(
+                ui,
+                &self.session,
+                self.is_pending(PendingKind::Verify),
+                ready,
+                now,
+            ),
+            Tab::Settings => self.settings_tab.ui(ui, &self.settings, &self.environments),
+        }
+    }
+
+    fn apply_style(&mut self, context: &egui::Context) {
+        let wanted = (self.settings.theme, self.settings.ui_scale);
+        if self.applied_style != Some(wanted) {
+            context.set_theme(self.settings.theme.preference());
+            context.set_zoom_factor(self.settings.ui_scale);
+            self.applied_style = Some(wanted);
+        }
+    }
+
+    fn read_shortcuts(&self, ui: &egui::Ui, actions: &mut Vec<UiAction>) {
+        let keys = [
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+        ];
+        for (tab, key) in Tab::ALL.into_iter().zip(keys) {
+            if ui.input_mut(|input| input.consume_key(egui::Modifiers::COMMAND, key)) {
+                actions.push(UiAction::ShowTab(tab));
+            }
+        }
+        if ui.input_mut(|input| input.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
+            ui.ctx()
+                .memory_mut(|memory| memory.request_focus(egui::Id::unique(FILTER_ID)));
+        }
+    }
+
+    /// Starts the reads an environment needs once selected: its key from the
+    /// keyring, and a key offered for import when it has none.
+    fn start_background_reads(&mut self) {
+        let Some(environment) = self.environments.get_mut(self.selected) else {
+            return;
+        };
+        if matches!(environment.key, KeyState::NotLoaded) {
+            environment.key = KeyState::Busy;
+            let command = Command::LoadKey {
+                environment_id: environment.id.clone(),
+            };
+            self.start(PendingKind::Key, command);
+            return;
+        }
+        let needs_key = matches!(environment.key, KeyState::Missing | KeyState::Failed(_));
+        if needs_key && !self.import_checked {
+            self.import_checked = true;
+            self.worker.send(Command::FindImportableKey);
+        }
+    }
+
+    /// Sends `command` and marks `kind` as in flight.
+    fn start(&mut self, kind: PendingKind, command: Command) {
+        let task = self.worker.send(command);
+        if let Some(previous) = self.pending.insert(kind, task) {
+            self.worker.cancel(previous);
+        }
+    }
+
+    fn record(&mut self, level: Level, outcome: String) {
+        let environment = self
+            .environment()
+            .map(|env| env.name.clone())
+            .unwrap_or_default();
+        match level {
+            Level::Error => {
+                tracing::error!(outcome = %crate::redact::mask_ids_in_text(&outcome), "action failed");
+            }
+            Level::Warn => {
+                tracing::warn!(outcome = %crate::redact::mask_ids_in_text(&outcome), "action degraded");
+            }
+            Level::Info | Level::Debug => {
+                tracing::info!(outcome = %crate::redact::mask_ids_in_text(&outcome), "action");
+            }
+        }
+        self.log
+            .push(ActivityRecord::action(&environment, level, outcome));
+    }
+}
+
+impl eframe::App for ConsoleApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, crate::settings::STORAGE_KEY, &self.settings());
+    }
+}

@@ -1,0 +1,313 @@
+//! Applying worker outcomes to the console's state.
+
+use super::ConsoleApp;
+use crate::activity::Level;
+use crate::client::{ConnectionCheck, EnrolledFactor, FactorInfo};
+use crate::environment::{EnvironmentKind, KeyState};
+use crate::failure::{RequestKind, describe};
+use crate::redact;
+use crate::session::SelectedFactor;
+use crate::ui::enroll::EnrollmentCard;
+use crate::ui::factors::FactorRow;
+use crate::worker::Outcome;
+
+impl ConsoleApp {
+    pub(super) fn apply(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Enrolled(Ok(factor)) => self.enrolled(factor),
+            Outcome::EnrolledForUser(Ok((factor, challenge))) => {
+                self.enrolled(factor);
+                self.record(
+                    Level::Info,
+                    format!("The enrollment created challenge {}", challenge.id),
+                );
+                self.session.record_challenge(challenge);
+            }
+            Outcome::Enrolled(Err(error)) | Outcome::EnrolledForUser(Err(error)) => {
+                let message = describe(&error, RequestKind::NotRepeatable);
+                self.record(Level::Error, format!("Enrollment failed: {message}"));
+                self.enroll.error = Some(message);
+            }
+            Outcome::Challenged(Ok(challenge)) => {
+                self.record(Level::Info, format!("Created challenge {}", challenge.id));
+                self.session.record_challenge(challenge);
+                self.verify.code.clear();
+                self.refresh_outbox_if_emulator();
+            }
+            Outcome::Challenged(Err(error)) => {
+                let message = describe(&error, RequestKind::NotRepeatable);
+                self.record(Level::Error, format!("Challenge failed: {message}"));
+            }
+            Outcome::Verified {
+                challenge_id,
+                result,
+            } => {
+                let now = time::OffsetDateTime::now_utc();
+                let outcome = self
+                    .session
+                    .record_verification(&challenge_id, &result, now);
+                let level = if outcome.is_success() {
+                    Level::Info
+                } else {
+                    Level::Warn
+                };
+                let detail = match (&result, &outcome) {
+                    (Err(error), crate::session::VerifyOutcome::Failed { .. }) => {
+                        describe(error, RequestKind::NotRepeatable)
+                    }
+                    _ => outcome.next_action(),
+                };
+                self.record(
+                    level,
+                    format!("Verify {challenge_id}: {}. {detail}", outcome.headline()),
+                );
+                if let crate::session::VerifyOutcome::Failed { .. } = outcome
+                    && let Err(error) = &result
+                {
+                    self.session.last_outcome = Some((
+                        challenge_id,
+                        crate::session::VerifyOutcome::Failed {
+                            message: describe(error, RequestKind::NotRepeatable),
+                        },
+                    ));
+                }
+                if outcome.is_success() {
+                    self.verify.code.clear();
+                }
+            }
+            Outcome::FactorRead { factor_id, result } => match result {
+                Ok(info) => {
+                    self.record(Level::Info, format!("Refreshed factor {factor_id}"));
+                    self.upsert_factor_row(info);
+                }
+                Err(error) => {
+                    let message = describe(&error, RequestKind::Repeatable);
+                    self.record(
+                        Level::Error,
+                        format!("Refreshing {factor_id} failed: {message}"),
+                    );
+                }
+            },
+            Outcome::FactorDeleted { factor_id, result } => match result {
+                Ok(()) => {
+                    self.record(Level::Info, format!("Deleted factor {factor_id}"));
+                    for row in &mut self.factor_rows {
+                        if row.info.id == factor_id {
+                            row.deleted = true;
+                        }
+                    }
+                    if let Some((_, factors)) = &mut self.user_factors {
+                        factors.retain(|info| info.id != factor_id);
+                    }
+                    if self.session.factor_id() == Some(factor_id.as_str()) {
+                        self.session.selected = None;
+                    }
+                }
+                Err(error) => {
+                    let message = describe(&error, RequestKind::Repeatable);
+                    self.record(
+                        Level::Error,
+                        format!("Deleting {factor_id} failed: {message}"),
+                    );
+                }
+            },
+            Outcome::UserFactors { user_id, result } => match result {
+                Ok(factors) => {
+                    self.record(
+                        Level::Info,
+                        format!("Listed {} factors of {user_id}", factors.len()),
+                    );
+                    self.user_factors = Some((user_id, factors));
+                }
+                Err(error) => {
+                    let message = describe(&error, RequestKind::Repeatable);
+                    self.record(
+                        Level::Error,
+                        format!("Listing the factors of {user_id} failed: {message}"),
+                    );
+                }
+            },
+            Outcome::ConnectionTested(result) => {
+                let (ok, message) = match result {
+                    Ok(ConnectionCheck::KeyAccepted) => (true, "Reachable, and the API key is accepted.".to_owned()),
+                    Ok(ConnectionCheck::KeyRejected) => (
+                        false,
+                        "Reachable, but the API key was rejected (401). Check that the key belongs to this environment.".to_owned(),
+                    ),
+                    Err(error) => (false, describe(&error, RequestKind::Repeatable)),
+                };
+                self.record(
+                    if ok { Level::Info } else { Level::Warn },
+                    format!("Connection test: {message}"),
+                );
+                self.connection = Some((ok, message));
+            }
+            Outcome::Outbox(result) => match result {
+                Ok(messages) => self.outbox = messages,
+                Err(error) => {
+                    let message = describe(&error, RequestKind::Repeatable);
+                    self.record(
+                        Level::Warn,
+                        format!("Reading the SMS outbox failed: {message}"),
+                    );
+                }
+            },
+            Outcome::KeyLoaded {
+                environment_id,
+                result,
+            } => {
+                let message = match &result {
+                    Ok(Some(_)) => {
+                        Some((Level::Info, "API key read from the OS keyring".to_owned()))
+                    }
+                    Ok(None) => None,
+                    Err(error) => Some((Level::Warn, error.to_string())),
+                };
+                self.set_key_state(
+                    &environment_id,
+                    match result {
+                        Ok(Some(key)) => KeyState::Ready {
+                            key,
+                            session_only: false,
+                        },
+                        Ok(None) => KeyState::Missing,
+                        Err(error) => KeyState::Failed(error),
+                    },
+                );
+                if let Some((level, text)) = message {
+                    self.record(level, text);
+                }
+            }
+            Outcome::KeySaved {
+                environment_id,
+                key,
+                result,
+            } => {
+                let (level, text, state) = match result {
+                    Ok(()) => (
+                        Level::Info,
+                        "API key saved to the OS keyring".to_owned(),
+                        KeyState::Ready {
+                            key,
+                            session_only: false,
+                        },
+                    ),
+                    Err(error) => (Level::Warn, error.to_string(), KeyState::Failed(error)),
+                };
+                self.set_key_state(&environment_id, state);
+                self.record(level, text);
+            }
+            Outcome::KeyForgotten {
+                environment_id,
+                result,
+            } => match result {
+                Ok(()) => {
+                    self.set_key_state(&environment_id, KeyState::Missing);
+                    self.record(
+                        Level::Info,
+                        "API key removed from the OS keyring".to_owned(),
+                    );
+                }
+                Err(error) => {
+                    self.record(Level::Warn, error.to_string());
+                    self.set_key_state(&environment_id, KeyState::Failed(error));
+                }
+            },
+            Outcome::ImportableKey(found) => self.import_offer = found,
+            Outcome::FileSaved(result) => {
+                let message = match result {
+                    Ok(Some(path)) => Some((true, format!("Saved {}", path.display()))),
+                    Ok(None) => Some((
+                        false,
+                        "No file was saved: the dialog was cancelled or no file dialog is available. Type a path and press the button beside it.".to_owned(),
+                    )),
+                    Err(error) => Some((false, error.to_string())),
+                };
+                if let Some((ok, text)) = &message {
+                    self.record(if *ok { Level::Info } else { Level::Warn }, text.clone());
+                }
+                if self.tab == crate::ui::Tab::Enroll {
+                    self.enroll.save_message = message;
+                } else {
+                    self.log.export_message = message;
+                }
+            }
+        }
+    }
+
+    fn enrolled(&mut self, factor: EnrolledFactor) {
+        let selected = SelectedFactor::from_enrolled(&factor);
+        self.record(
+            Level::Info,
+            format!(
+                "Enrolled {}",
+                selected
+                    .summary
+                    .replace(&redact::mask_id(&factor.id), &factor.id)
+            ),
+        );
+        self.upsert_factor_row(FactorInfo {
+            id: factor.id.clone(),
+            factor_type: selected.factor_type.clone(),
+            user_id: None,
+            issuer: match &factor.kind {
+                crate::client::EnrolledKind::Totp(totp) => Some(totp.issuer.clone()),
+                _ => None,
+            },
+            totp_user: match &factor.kind {
+                crate::client::EnrolledKind::Totp(totp) => Some(totp.user.clone()),
+                _ => None,
+            },
+            masked_phone: match &factor.kind {
+                crate::client::EnrolledKind::Sms { masked_phone } => Some(masked_phone.clone()),
+                _ => None,
+            },
+            created_at: factor.created_at.clone(),
+        });
+        self.enroll.card = Some(EnrollmentCard::from_factor(&factor));
+        self.enroll.error = None;
+        self.enroll.sso_override = false;
+        self.enroll.save_message = None;
+        self.session.record_enrollment(factor);
+    }
+
+    fn upsert_factor_row(&mut self, info: FactorInfo) {
+        if let Some(row) = self
+            .factor_rows
+            .iter_mut()
+            .find(|row| row.info.id == info.id)
+        {
+            row.info = info;
+        } else {
+            self.factor_rows.push(FactorRow {
+                info,
+                deleted: false,
+            });
+        }
+    }
+
+    fn set_key_state(&mut self, environment_id: &str, state: KeyState) {
+        if let Some(environment) = self
+            .environments
+            .iter_mut()
+            .find(|env| env.id == environment_id)
+        {
+            environment.key = state;
+        }
+    }
+
+    fn refresh_outbox_if_emulator(&mut self) {
+        let Some(environment) = self.environment() else {
+            return;
+        };
+        if environment.kind == EnvironmentKind::Emulator
+            && self.session.factor_is_sms()
+            && let Some(target) = environment.target()
+        {
+            self.start(
+                crate::ui::PendingKind::Outbox,
+                crate::worker::Command::ReadOutbox { target },
+            );
+        }
+    }
+}
