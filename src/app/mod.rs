@@ -109,7 +109,7 @@ impl ConsoleApp {
             challenges: ChallengesTab::default(),
             verify: VerifyTab::default(),
             settings_tab: SettingsTab::default(),
-            log: LogPanel::default(),
+            log: LogPanel::new(&default_folder),
             pending: HashMap::new(),
             worker: Worker::new(keystore)?,
             factor_rows: Vec::new(),
@@ -220,7 +220,7 @@ impl ConsoleApp {
             .default_size(200.0)
             .min_size(120.0)
             .show(ui, |ui| {
-                actions.extend(self.log.ui(ui, &self.default_folder));
+                actions.extend(self.log.ui(ui));
             });
 
         egui::CentralPanel::default().show(ui, |ui| {
@@ -246,7 +246,6 @@ impl ConsoleApp {
                     pending: self.is_pending(PendingKind::Enroll),
                     ready,
                     user_signs_in_with_sso: self.sso_users.contains(self.enroll.user.trim()),
-                    default_save_folder: self.default_folder.clone(),
                 };
                 self.enroll.ui(ui, &view)
             }

@@ -264,7 +264,13 @@ impl ConsoleApp {
             },
             created_at: factor.created_at.clone(),
         });
-        self.enroll.card = Some(EnrollmentCard::from_factor(&factor));
+        let card = EnrollmentCard::from_factor(&factor);
+        self.enroll.save_path = self
+            .default_folder
+            .join(card.png_file_name())
+            .display()
+            .to_string();
+        self.enroll.card = Some(card);
         self.enroll.error = None;
         self.enroll.sso_override = false;
         self.enroll.save_message = None;

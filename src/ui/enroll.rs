@@ -135,8 +135,6 @@ pub struct EnrollView {
     pub ready: bool,
     /// The typed user is marked in the registry as signing in through SSO.
     pub user_signs_in_with_sso: bool,
-    /// Folder proposed for saving the QR code when no dialog is available.
-    pub default_save_folder: PathBuf,
 }
 
 impl EnrollTab {
@@ -192,8 +190,7 @@ impl EnrollTab {
             ui.separator();
             action = card_ui(ui, card).or(action);
             if card.qr().is_some() {
-                action =
-                    save_png_ui(ui, &mut self.save_path, &self.save_message, card, view).or(action);
+                action = save_png_ui(ui, &mut self.save_path, &self.save_message).or(action);
             }
         }
         action
@@ -386,17 +383,8 @@ fn save_png_ui(
     ui: &mut egui::Ui,
     save_path: &mut String,
     message: &Option<(bool, String)>,
-    card: &EnrollmentCard,
-    view: &EnrollView,
 ) -> Option<UiAction> {
     let mut action = None;
-    if save_path.is_empty() {
-        *save_path = view
-            .default_save_folder
-            .join(card.png_file_name())
-            .display()
-            .to_string();
-    }
     ui.horizontal(|ui| {
         if ui.button("Save QR as PNG…").clicked() {
             action = Some(UiAction::SaveQrPng { path: None });

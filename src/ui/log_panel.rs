@@ -60,6 +60,18 @@ pub struct LogPanel {
 }
 
 impl LogPanel {
+    /// Creates an empty panel that exports to `default_folder` unless the user
+    /// types another path.
+    pub fn new(default_folder: &std::path::Path) -> Self {
+        Self {
+            export_path: default_folder
+                .join("mfa-console-log.jsonl")
+                .display()
+                .to_string(),
+            ..Self::default()
+        }
+    }
+
     /// Appends a record.
     pub fn push(&mut self, record: ActivityRecord) {
         self.records.push(record);
@@ -118,7 +130,7 @@ impl LogPanel {
     }
 
     /// Draws the panel contents.
-    pub fn ui(&mut self, ui: &mut egui::Ui, default_folder: &std::path::Path) -> Option<UiAction> {
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<UiAction> {
         let mut action = None;
         ui.horizontal(|ui| {
             ui.strong("Log");
@@ -154,12 +166,6 @@ impl LogPanel {
                 self.records.clear();
             }
         });
-        if self.export_path.is_empty() {
-            self.export_path = default_folder
-                .join("mfa-console-log.jsonl")
-                .display()
-                .to_string();
-        }
         ui.horizontal(|ui| {
             let label = ui.label("Export to path");
             ui.add(egui::TextEdit::singleline(&mut self.export_path).desired_width(320.0))

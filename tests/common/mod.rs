@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
+pub mod console;
+
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
