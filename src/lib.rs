@@ -9,6 +9,7 @@ pub mod environment;
 pub mod keystore;
 pub mod qr;
 pub mod redact;
+pub mod registry;
 pub mod session;
 pub mod totp;
 pub mod ui;
