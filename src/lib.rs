@@ -10,6 +10,7 @@ pub mod failure;
 pub mod keystore;
 pub mod qr;
 pub mod redact;
+pub mod registry;
 pub mod session;
 pub mod settings;
 pub mod totp;

@@ -6,7 +6,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use clap::{Args, Parser, Subcommand};
 use mfa_console::app::ConsoleApp;
@@ -15,7 +15,9 @@ use mfa_console::emulator::{
 };
 use mfa_console::environment::Environment;
 use mfa_console::keystore::OsKeyStore;
+use mfa_console::registry::{self, Registry};
 use mfa_console::settings::{STORAGE_KEY, Settings};
+use mfa_console::worker::SharedRegistry;
 use workos::SecretString;
 
 /// Environment variable that sets the headless emulator's API key.
@@ -160,6 +162,7 @@ fn run_console() -> Result<(), String> {
             .with_min_inner_size([720.0, 480.0]),
         ..Default::default()
     };
+    let registry = open_registry();
     let result = eframe::run_native(
         "mfa-console",
         options,
@@ -168,7 +171,7 @@ fn run_console() -> Result<(), String> {
                 .storage
                 .and_then(|storage| eframe::get_value(storage, STORAGE_KEY))
                 .unwrap_or_default();
-            let app = ConsoleApp::new(environments, Arc::new(OsKeyStore), settings)?;
+            let app = ConsoleApp::new(environments, Arc::new(OsKeyStore), settings, registry)?;
             Ok(Box::new(app))
         }),
     )
@@ -176,4 +179,13 @@ fn run_console() -> Result<(), String> {
     drop(emulator);
     drop(emulator_runtime);
     result
+}
+
+/// Opens the local factor registry in the platform data folder. A failure is
+/// shown in the Factors tab instead of stopping the console.
+fn open_registry() -> SharedRegistry {
+    let path = registry::default_path().map_err(|error| error.to_string())?;
+    let registry = Registry::open(&path).map_err(|error| error.to_string())?;
+    tracing::info!(path = %path.display(), "registry opened");
+    Ok(Arc::new(Mutex::new(registry)))
 }

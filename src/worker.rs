@@ -3,6 +3,7 @@
 //! on the network, the keyring or the disk.
 
 mod files;
+mod registry_tasks;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ use crate::keystore::{KeyStore, KeyStoreError};
 use crate::validate::{OtpCode, PhoneNumber, TotpLabel};
 
 pub use self::files::{FileError, ImportableKey};
+pub use self::registry_tasks::{RegistrySnapshot, RegistryWrite, SharedRegistry};
 
 /// Identifies one command's task, for cancelling it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,6 +32,8 @@ pub struct TaskId(u64);
 pub enum Command {
     EnrollTotp {
         target: Target,
+        /// Environment under which the registry files the factor.
+        environment_id: String,
         issuer: TotpLabel,
         user: TotpLabel,
         /// When set, the User Management endpoint enrolls the factor for
@@ -38,8 +42,14 @@ pub enum Command {
     },
     EnrollSms {
         target: Target,
+        environment_id: String,
         phone: PhoneNumber,
     },
+    /// Reads the registry's factors and SSO users for an environment.
+    LoadRegistry {
+        environment_id: String,
+    },
+    WriteRegistry(RegistryWrite),
     Challenge {
         target: Target,
         factor_id: String,
@@ -94,9 +104,22 @@ pub enum Command {
 /// The result of one command.
 #[derive(Debug)]
 pub enum Outcome {
-    Enrolled(Result<EnrolledFactor, ClientError>),
+    /// An enrollment. `registry_error` is set when the factor could not be
+    /// recorded in the local registry.
+    Enrolled {
+        result: Result<EnrolledFactor, ClientError>,
+        registry_error: Option<String>,
+    },
     /// A User Management enrollment, which returns a first challenge too.
-    EnrolledForUser(Result<(EnrolledFactor, ChallengeInfo), ClientError>),
+    EnrolledForUser {
+        result: Result<(EnrolledFactor, ChallengeInfo), ClientError>,
+        registry_error: Option<String>,
+    },
+    RegistryLoaded {
+        environment_id: String,
+        result: Result<RegistrySnapshot, String>,
+    },
+    RegistryWritten(Result<(), String>),
     Challenged(Result<ChallengeInfo, ClientError>),
     Verified {
         challenge_id: String,
@@ -174,13 +197,14 @@ pub struct Worker {
     events: Receiver<Event>,
     http: HttpClients,
     keystore: Arc<dyn KeyStore>,
+    registry: SharedRegistry,
     next_task: u64,
     running: HashMap<TaskId, tokio::task::AbortHandle>,
 }
 
 impl Worker {
     /// Starts a runtime with two named worker threads.
-    pub fn new(keystore: Arc<dyn KeyStore>) -> Result<Self, WorkerError> {
+    pub fn new(keystore: Arc<dyn KeyStore>, registry: SharedRegistry) -> Result<Self, WorkerError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("mfa-worker")
@@ -196,6 +220,7 @@ impl Worker {
             events,
             http: HttpClients::new(crate::client::DEFAULT_TIMEOUT)?,
             keystore,
+            registry,
             next_task: 0,
             running: HashMap::new(),
         })
@@ -225,8 +250,9 @@ impl Worker {
         let sender = self.sender.clone();
         let http = self.http.clone();
         let keystore = self.keystore.clone();
+        let registry = self.registry.clone();
         let handle = self.runtime.spawn(async move {
-            let outcome = run(command, &sender, &http, keystore).await;
+            let outcome = run(command, &sender, &http, keystore, &registry).await;
             sender.send(Event::Done { task, outcome });
         });
         self.running.insert(task, handle.abort_handle());
@@ -266,31 +292,68 @@ async fn run(
     sender: &EventSender,
     http: &HttpClients,
     keystore: Arc<dyn KeyStore>,
+    registry: &SharedRegistry,
 ) -> Outcome {
     let client = |target: &Target| MfaClient::new(target, http, activity_sink(sender));
     match command {
         Command::EnrollTotp {
             target,
+            environment_id,
             issuer,
             user,
             workos_user_id: Some(user_id),
-        } => Outcome::EnrolledForUser(match client(&target) {
-            Ok(client) => client.enroll_user_totp(&user_id, &issuer, &user).await,
-            Err(error) => Err(error),
-        }),
+        } => {
+            let result = match client(&target) {
+                Ok(client) => client.enroll_user_totp(&user_id, &issuer, &user).await,
+                Err(error) => Err(error),
+            };
+            let registry_error = match &result {
+                Ok((factor, _)) => {
+                    registry_tasks::record_enrollment(registry, environment_id, factor)
+                        .await
+                        .err()
+                }
+                Err(_) => None,
+            };
+            Outcome::EnrolledForUser {
+                result,
+                registry_error,
+            }
+        }
         Command::EnrollTotp {
             target,
+            environment_id,
             issuer,
             user,
             workos_user_id: None,
-        } => Outcome::Enrolled(match client(&target) {
-            Ok(client) => client.enroll_totp(&issuer, &user).await,
-            Err(error) => Err(error),
-        }),
-        Command::EnrollSms { target, phone } => Outcome::Enrolled(match client(&target) {
-            Ok(client) => client.enroll_sms(&phone).await,
-            Err(error) => Err(error),
-        }),
+        } => {
+            let result = match client(&target) {
+                Ok(client) => client.enroll_totp(&issuer, &user).await,
+                Err(error) => Err(error),
+            };
+            enrolled(registry, environment_id, result).await
+        }
+        Command::EnrollSms {
+            target,
+            environment_id,
+            phone,
+        } => {
+            let result = match client(&target) {
+                Ok(client) => client.enroll_sms(&phone).await,
+                Err(error) => Err(error),
+            };
+            enrolled(registry, environment_id, result).await
+        }
+        Command::LoadRegistry { environment_id } => {
+            let result = registry_tasks::load(registry, environment_id.clone()).await;
+            Outcome::RegistryLoaded {
+                environment_id,
+                result,
+            }
+        }
+        Command::WriteRegistry(change) => {
+            Outcome::RegistryWritten(registry_tasks::write(registry, change).await)
+        }
         Command::Challenge {
             target,
             factor_id,
@@ -381,5 +444,24 @@ async fn run(
             suggested_name,
             contents,
         } => Outcome::FileSaved(files::save_file(path, &suggested_name, contents).await),
+    }
+}
+
+/// Records a successful enrollment in the registry before the outcome goes
+/// back to the UI.
+async fn enrolled(
+    registry: &SharedRegistry,
+    environment_id: String,
+    result: Result<EnrolledFactor, ClientError>,
+) -> Outcome {
+    let registry_error = match &result {
+        Ok(factor) => registry_tasks::record_enrollment(registry, environment_id, factor)
+            .await
+            .err(),
+        Err(_) => None,
+    };
+    Outcome::Enrolled {
+        result,
+        registry_error,
     }
 }

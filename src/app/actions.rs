@@ -8,7 +8,7 @@ use crate::environment::{Environment, KeyState};
 use crate::session::{SelectedFactor, Session};
 use crate::ui::factors::FactorRow;
 use crate::ui::{PendingKind, Tab, UiAction};
-use crate::worker::Command;
+use crate::worker::{Command, RegistryWrite};
 
 impl ConsoleApp {
     pub(super) fn handle(&mut self, action: UiAction) {
@@ -72,6 +72,7 @@ impl ConsoleApp {
                     self.settings.issuer = issuer.as_str().to_owned();
                     let command = Command::EnrollTotp {
                         target,
+                        environment_id: self.environment_id(),
                         issuer,
                         user,
                         workos_user_id,
@@ -81,7 +82,12 @@ impl ConsoleApp {
             }
             UiAction::EnrollSms { phone } => {
                 if let Some(target) = target {
-                    self.start(PendingKind::Enroll, Command::EnrollSms { target, phone });
+                    let command = Command::EnrollSms {
+                        target,
+                        environment_id: self.environment_id(),
+                        phone,
+                    };
+                    self.start(PendingKind::Enroll, command);
                 }
             }
             UiAction::SaveQrPng { path } => {
@@ -222,6 +228,8 @@ impl ConsoleApp {
         self.import_offer = None;
         self.import_checked = false;
         self.factor_rows.clear();
+        self.sso_users.clear();
+        self.registry_loaded_for = None;
         let name = self.environments[index].name.clone();
         self.record(Level::Info, format!("Switched to {name}"));
     }
@@ -288,5 +296,19 @@ impl ConsoleApp {
         if let Some(info) = known {
             self.session.select_factor(SelectedFactor::from_info(info));
         }
+    }
+}
+
+impl ConsoleApp {
+    /// Returns the selected environment's ID.
+    pub(super) fn environment_id(&self) -> String {
+        self.environment()
+            .map(|environment| environment.id.clone())
+            .unwrap_or_default()
+    }
+
+    /// Records a change in the registry in the background.
+    pub(super) fn write_registry(&mut self, change: RegistryWrite) {
+        self.worker.send(Command::WriteRegistry(change));
     }
 }

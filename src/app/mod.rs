@@ -24,7 +24,7 @@ use crate::ui::log_panel::{FILTER_ID, LogPanel};
 use crate::ui::settings::SettingsTab;
 use crate::ui::verify::VerifyTab;
 use crate::ui::{PendingKind, Tab, UiAction};
-use crate::worker::{Command, Event, ImportableKey, TaskId, Worker, WorkerError};
+use crate::worker::{Command, Event, ImportableKey, SharedRegistry, TaskId, Worker, WorkerError};
 
 /// The whole console.
 pub struct ConsoleApp {
@@ -55,17 +55,21 @@ pub struct ConsoleApp {
     connection: Option<(bool, String)>,
     applied_style: Option<(ThemeChoice, f32)>,
     default_folder: PathBuf,
+    /// Environment whose registry rows are loaded.
+    registry_loaded_for: Option<String>,
 }
 
 impl ConsoleApp {
     /// Builds the console with the built-in `environments` (the first is the
-    /// default), saved `settings`, and the key store for environments whose key
-    /// is not built in.
+    /// default), saved `settings`, the key store for environments whose key is
+    /// not built in, and the local factor registry.
     pub fn new(
         mut environments: Vec<Environment>,
         keystore: Arc<dyn KeyStore>,
         settings: Settings,
+        registry: SharedRegistry,
     ) -> Result<Self, WorkerError> {
+        let registry_error = registry.as_ref().err().cloned();
         let settings = settings.sanitized();
         for custom in &settings.custom_environments {
             if !environments
@@ -111,9 +115,9 @@ impl ConsoleApp {
             settings_tab: SettingsTab::default(),
             log: LogPanel::new(&default_folder),
             pending: HashMap::new(),
-            worker: Worker::new(keystore)?,
+            worker: Worker::new(keystore, registry)?,
             factor_rows: Vec::new(),
-            registry_error: None,
+            registry_error,
             user_factors: None,
             sso_users: HashSet::new(),
             outbox: Vec::new(),
@@ -122,6 +126,7 @@ impl ConsoleApp {
             connection: None,
             applied_style: None,
             default_folder,
+            registry_loaded_for: None,
         })
     }
 
@@ -312,9 +317,14 @@ impl ConsoleApp {
         }
     }
 
-    /// Starts the reads an environment needs once selected: its key from the
-    /// keyring, and a key offered for import when it has none.
+    /// Starts the reads an environment needs once selected: its registry rows,
+    /// its key from the keyring, and a key offered for import when it has none.
     fn start_background_reads(&mut self) {
+        let environment_id = self.environment_id();
+        if self.registry_loaded_for.as_deref() != Some(environment_id.as_str()) {
+            self.registry_loaded_for = Some(environment_id.clone());
+            self.worker.send(Command::LoadRegistry { environment_id });
+        }
         let Some(environment) = self.environments.get_mut(self.selected) else {
             return;
         };

@@ -6,30 +6,65 @@ use crate::client::{ConnectionCheck, EnrolledFactor, FactorInfo};
 use crate::environment::{EnvironmentKind, KeyState};
 use crate::failure::{RequestKind, describe};
 use crate::redact;
+use crate::registry::{FactorRecord, NewChallenge};
 use crate::session::SelectedFactor;
 use crate::ui::enroll::EnrollmentCard;
 use crate::ui::factors::FactorRow;
-use crate::worker::Outcome;
+use crate::worker::{Outcome, RegistryWrite};
+
+/// Turns a registry row into the form the Factors tab lists.
+fn factor_info_from_record(record: FactorRecord) -> FactorInfo {
+    let is_totp = record.factor_type.as_str() == "totp";
+    FactorInfo {
+        factor_type: record.factor_type.as_str().to_owned(),
+        user_id: record.workos_user_id,
+        issuer: record.issuer,
+        totp_user: is_totp.then(|| record.user_label.clone()),
+        masked_phone: record.masked_phone.map(|phone| phone.as_str().to_owned()),
+        created_at: record
+            .created_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        id: record.factor_id,
+    }
+}
 
 impl ConsoleApp {
     pub(super) fn apply(&mut self, outcome: Outcome) {
         match outcome {
-            Outcome::Enrolled(Ok(factor)) => self.enrolled(factor),
-            Outcome::EnrolledForUser(Ok((factor, challenge))) => {
+            Outcome::Enrolled {
+                result: Ok(factor),
+                registry_error,
+            } => {
                 self.enrolled(factor);
+                self.report_registry_error(registry_error);
+            }
+            Outcome::EnrolledForUser {
+                result: Ok((factor, challenge)),
+                registry_error,
+            } => {
+                self.enrolled(factor);
+                self.report_registry_error(registry_error);
                 self.record(
                     Level::Info,
                     format!("The enrollment created challenge {}", challenge.id),
                 );
+                self.write_registry(RegistryWrite::Challenge(NewChallenge::from(&challenge)));
                 self.session.record_challenge(challenge);
             }
-            Outcome::Enrolled(Err(error)) | Outcome::EnrolledForUser(Err(error)) => {
+            Outcome::Enrolled {
+                result: Err(error), ..
+            }
+            | Outcome::EnrolledForUser {
+                result: Err(error), ..
+            } => {
                 let message = describe(&error, RequestKind::NotRepeatable);
                 self.record(Level::Error, format!("Enrollment failed: {message}"));
                 self.enroll.error = Some(message);
             }
             Outcome::Challenged(Ok(challenge)) => {
                 self.record(Level::Info, format!("Created challenge {}", challenge.id));
+                self.write_registry(RegistryWrite::Challenge(NewChallenge::from(&challenge)));
                 self.session.record_challenge(challenge);
                 self.verify.code.clear();
                 self.refresh_outbox_if_emulator();
@@ -91,6 +126,9 @@ impl ConsoleApp {
             Outcome::FactorDeleted { factor_id, result } => match result {
                 Ok(()) => {
                     self.record(Level::Info, format!("Deleted factor {factor_id}"));
+                    self.write_registry(RegistryWrite::FactorDeleted {
+                        factor_id: factor_id.clone(),
+                    });
                     for row in &mut self.factor_rows {
                         if row.info.id == factor_id {
                             row.deleted = true;
@@ -214,6 +252,44 @@ impl ConsoleApp {
                 }
             },
             Outcome::ImportableKey(found) => self.import_offer = found,
+            Outcome::RegistryLoaded {
+                environment_id,
+                result,
+            } => {
+                if environment_id != self.environment_id() {
+                    return;
+                }
+                match result {
+                    Ok(snapshot) => {
+                        self.registry_error = None;
+                        self.sso_users = snapshot.sso_users;
+                        for record in snapshot.factors {
+                            let deleted = record.deleted_at.is_some();
+                            let info = factor_info_from_record(record);
+                            match self
+                                .factor_rows
+                                .iter_mut()
+                                .find(|row| row.info.id == info.id)
+                            {
+                                Some(row) => row.deleted |= deleted,
+                                None => self.factor_rows.push(FactorRow { info, deleted }),
+                            }
+                        }
+                    }
+                    Err(error) => {
+                        self.record(
+                            Level::Warn,
+                            format!("The local registry could not be read: {error}"),
+                        );
+                        self.registry_error = Some(error);
+                    }
+                }
+            }
+            Outcome::RegistryWritten(result) => {
+                if let Err(error) = result {
+                    tracing::debug!(error = %redact::mask_ids_in_text(&error), "registry write skipped");
+                }
+            }
             Outcome::FileSaved(result) => {
                 let message = match result {
                     Ok(Some(path)) => Some((true, format!("Saved {}", path.display()))),
@@ -232,6 +308,16 @@ impl ConsoleApp {
                     self.log.export_message = message;
                 }
             }
+        }
+    }
+
+    fn report_registry_error(&mut self, error: Option<String>) {
+        if let Some(error) = error {
+            self.record(
+                Level::Error,
+                format!("The factor was enrolled but not recorded in the local registry: {error}. Copy its factor ID now."),
+            );
+            self.registry_error = Some(error);
         }
     }
 

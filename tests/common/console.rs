@@ -30,6 +30,16 @@ pub fn console() -> Fixture {
 
 /// Like [`console`], with a chosen key store.
 pub fn console_with_keystore(keystore: Arc<dyn KeyStore>) -> Fixture {
+    let registry =
+        mfa_console::registry::Registry::open_in_memory().expect("in-memory registry opens");
+    console_with(keystore, Ok(Arc::new(std::sync::Mutex::new(registry))))
+}
+
+/// Like [`console`], with a chosen key store and registry.
+pub fn console_with(
+    keystore: Arc<dyn KeyStore>,
+    registry: mfa_console::worker::SharedRegistry,
+) -> Fixture {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -43,7 +53,8 @@ pub fn console_with_keystore(keystore: Arc<dyn KeyStore>) -> Fixture {
         ),
         Environment::production(),
     ];
-    let app = ConsoleApp::new(environments, keystore, Settings::default()).expect("console starts");
+    let app = ConsoleApp::new(environments, keystore, Settings::default(), registry)
+        .expect("console starts");
     let harness = Harness::builder()
         .with_size([1200.0, 900.0])
         .build_ui_state(|ui, app: &mut ConsoleApp| app.show(ui), app);

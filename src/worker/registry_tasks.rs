@@ -1,0 +1,122 @@
+//! Registry work for the worker. SQLite calls block, so each runs on the
+//! blocking pool while holding the registry's mutex.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use crate::client::EnrolledFactor;
+use crate::registry::{FactorFilter, FactorRecord, NewChallenge, NewFactor, Registry};
+use crate::session::ChallengeStatus;
+
+/// The registry shared by worker tasks, or why it could not be opened.
+pub type SharedRegistry = Result<Arc<Mutex<Registry>>, String>;
+
+/// A change to record in the registry.
+#[derive(Debug, Clone)]
+pub enum RegistryWrite {
+    FactorDeleted {
+        factor_id: String,
+    },
+    SsoUser {
+        environment_id: String,
+        user_label: String,
+        signs_in_with_sso: bool,
+    },
+    Challenge(NewChallenge),
+    ChallengeUpdate {
+        challenge_id: String,
+        status: ChallengeStatus,
+        wrong_codes: u32,
+    },
+}
+
+/// What the registry holds for one environment.
+#[derive(Debug, Clone, Default)]
+pub struct RegistrySnapshot {
+    pub factors: Vec<FactorRecord>,
+    /// User labels marked as signing in through SSO.
+    pub sso_users: HashSet<String>,
+}
+
+async fn with_registry<T: Send + 'static>(
+    registry: &SharedRegistry,
+    work: impl FnOnce(&mut Registry) -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    let registry = registry.clone()?;
+    tokio::task::spawn_blocking(move || {
+        let mut guard = registry
+            .lock()
+            .map_err(|_| "the registry was poisoned by an earlier panic".to_owned())?;
+        work(&mut guard)
+    })
+    .await
+    .map_err(|error| format!("the registry task failed: {error}"))?
+}
+
+/// Records an enrolled factor. It must succeed before the console shows the
+/// enrollment, so a crash right after can't lose the factor ID.
+pub async fn record_enrollment(
+    registry: &SharedRegistry,
+    environment_id: String,
+    factor: &EnrolledFactor,
+) -> Result<(), String> {
+    let record = NewFactor::from_enrolled(environment_id, factor);
+    with_registry(registry, move |registry| {
+        registry
+            .record_factor(&record)
+            .map_err(|error| error.to_string())
+    })
+    .await
+}
+
+/// Reads every factor of an environment, deleted ones included, and its SSO
+/// users.
+pub async fn load(
+    registry: &SharedRegistry,
+    environment_id: String,
+) -> Result<RegistrySnapshot, String> {
+    with_registry(registry, move |registry| {
+        let filter = FactorFilter {
+            include_deleted: true,
+            ..FactorFilter::environment(environment_id.clone())
+        };
+        let factors = registry
+            .list_factors(&filter)
+            .map_err(|error| error.to_string())?;
+        let mut sso_users = HashSet::new();
+        for factor in &factors {
+            if registry
+                .is_sso_user(&environment_id, &factor.user_label)
+                .map_err(|error| error.to_string())?
+            {
+                sso_users.insert(factor.user_label.clone());
+            }
+        }
+        Ok(RegistrySnapshot { factors, sso_users })
+    })
+    .await
+}
+
+/// Applies one change.
+pub async fn write(registry: &SharedRegistry, change: RegistryWrite) -> Result<(), String> {
+    with_registry(registry, move |registry| {
+        let result = match change {
+            RegistryWrite::FactorDeleted { factor_id } => {
+                registry.mark_factor_deleted(&factor_id, time::OffsetDateTime::now_utc())
+            }
+            RegistryWrite::SsoUser {
+                environment_id,
+                user_label,
+                signs_in_with_sso,
+            } => registry.set_sso_user(&environment_id, &user_label, signs_in_with_sso),
+            RegistryWrite::Challenge(challenge) => registry.record_challenge(&challenge),
+            RegistryWrite::ChallengeUpdate {
+                challenge_id,
+                status,
+                wrong_codes,
+            } => registry.update_challenge(&challenge_id, status, wrong_codes),
+        };
+        result.map_err(|error| error.to_string())
+    })
+    .await
+}
