@@ -98,16 +98,33 @@ impl VerifyTab {
             );
         }
 
-        if let Some((challenge_id, outcome)) = &session.last_outcome
-            && *challenge_id == challenge.info.id
-        {
+        let outcome = session
+            .last_outcome
+            .as_ref()
+            .filter(|(challenge_id, _)| *challenge_id == challenge.info.id)
+            .map(|(_, outcome)| outcome);
+        let new_challenge_offered = if let Some(outcome) = outcome {
             ui.add_space(8.0);
-            if outcome_ui(ui, outcome) {
-                action = Some(UiAction::CreateChallenge {
-                    factor_id: challenge.info.factor_id.clone(),
-                    sms_template: None,
-                });
-            }
+            outcome_ui(ui, outcome)
+        } else if challenge.status_at(now) == ChallengeStatus::Expired {
+            // The countdown reached zero with no verify attempt: say so
+            // without waiting for the API's 422.
+            ui.add_space(8.0);
+            ui.label(
+                egui::RichText::new("Challenge expired")
+                    .heading()
+                    .color(palette::RED),
+            );
+            ui.label("The challenge expired: create a new challenge.");
+            ui.button("New challenge").clicked()
+        } else {
+            false
+        };
+        if new_challenge_offered {
+            action = Some(UiAction::CreateChallenge {
+                factor_id: challenge.info.factor_id.clone(),
+                sms_template: None,
+            });
         }
         action
     }
