@@ -5,13 +5,15 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use mfa_console::app::ConsoleApp;
 use mfa_console::emulator::{
-    DEFAULT_MAX_ATTEMPTS, EmulatorConfig, RunningEmulator, generate_api_key,
+    DEFAULT_MAX_ATTEMPTS, EmulatorConfig, RunningEmulator, StartError, console_state_file,
+    generate_api_key,
 };
 use mfa_console::environment::Environment;
 use mfa_console::keystore::OsKeyStore;
@@ -56,6 +58,15 @@ struct EmulatorArgs {
     /// Reject a TOTP code whose time step already verified on the same factor.
     #[arg(long)]
     reject_reused_codes: bool,
+    /// JSON file of users and factors (with known IDs and secrets) to load at
+    /// start. The format is in docs/EMULATOR.md.
+    #[arg(long, value_name = "FILE")]
+    seed: Option<PathBuf>,
+    /// JSON file that keeps the emulator's users, factors, challenges and SMS
+    /// outbox across restarts. It contains TOTP secrets and is written with
+    /// owner-only permissions. Without it, state lives in memory only.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -92,6 +103,8 @@ fn run_emulator(args: &EmulatorArgs) -> Result<(), String> {
         api_key: from_environment.unwrap_or_else(generate_api_key),
         max_attempts: args.max_attempts,
         reject_reused_codes: args.reject_reused_codes,
+        seed_file: args.seed.clone(),
+        state_file: args.state.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .thread_name("emulator")
@@ -103,7 +116,10 @@ fn run_emulator(args: &EmulatorArgs) -> Result<(), String> {
         let address = SocketAddr::new(args.host, args.port);
         let emulator = RunningEmulator::start(&config, address)
             .await
-            .map_err(|error| format!("could not listen on {address}: {error}. Pick another port with --port."))?;
+            .map_err(|error| match error {
+                StartError::Bind { .. } => format!("{error}. Pick another port with --port."),
+                StartError::File(_) => error.to_string(),
+            })?;
         if !args.host.is_loopback() {
             eprintln!(
                 "WARNING: the emulator listens on {} and is reachable from other machines. Use --host 127.0.0.1 unless you mean to share it.",
@@ -117,6 +133,10 @@ fn run_emulator(args: &EmulatorArgs) -> Result<(), String> {
             println!("API key: generated; pass --print-key to see it, or set {EMULATOR_KEY_VARIABLE} to choose one.");
         } else {
             println!("API key: from {EMULATOR_KEY_VARIABLE}");
+        }
+        match &args.state {
+            Some(path) => println!("State file: {}", path.display()),
+            None => println!("State: in memory only; pass --state FILE to keep it across restarts."),
         }
         tokio::signal::ctrl_c()
             .await
@@ -134,13 +154,15 @@ fn run_console() -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|error| format!("could not start the emulator's runtime: {error}"))?;
-    let config = EmulatorConfig::with_generated_key();
+    // The key is new each start, but factors persist in the data folder.
+    let mut config = EmulatorConfig::with_generated_key();
+    config.state_file = console_state_file();
     let emulator = emulator_runtime
         .block_on(RunningEmulator::start(
             &config,
             SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
         ))
-        .map_err(|error| format!("could not start the local emulator on 127.0.0.1: {error}"))?;
+        .map_err(|error| format!("could not start the local emulator: {error}"))?;
 
     let environments = vec![
         Environment::emulator(
@@ -165,7 +187,7 @@ fn run_console() -> Result<(), String> {
         Box::new(|_creation| Ok(Box::new(app))),
     )
     .map_err(|error| format!("could not open the window: {error}"));
-    drop(emulator);
+    emulator_runtime.block_on(emulator.stop());
     drop(emulator_runtime);
     result
 }
