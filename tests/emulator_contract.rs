@@ -176,7 +176,8 @@ async fn generic_otp_challenge_has_code() {
         factor.user_id.as_deref(),
         Some("user_01E4ZCR3C56J083X43JQXF3JK5")
     );
-    assert!(factor.totp.is_none() && factor.sms.is_none());
+    assert!(factor.totp.is_none());
+    assert!(factor.sms.is_none());
 
     let created = challenge(&client, &factor.id).await;
     let code = created
