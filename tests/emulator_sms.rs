@@ -143,6 +143,25 @@ async fn outbox_filters_and_clears() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blank_template_uses_default_message() {
+    let (emulator, config) = start_emulator().await;
+    let client = sdk(&emulator.base_url, &config.api_key);
+    let http = Http::new(&emulator, &config);
+    let factor = enroll_sms(&client, PHONE).await.unwrap();
+
+    let (status, body) = http
+        .post(
+            &format!("/auth/factors/{}/challenge", factor.id),
+            serde_json::json!({ "sms_template": "" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let sms = &http.outbox().await[0];
+    let code = sms["code"].as_str().unwrap();
+    assert_eq!(sms["message"], format!("Your verification code is {code}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn template_without_placeholder_is_rejected() {
     let (emulator, config) = start_emulator().await;
     let client = sdk(&emulator.base_url, &config.api_key);

@@ -22,6 +22,10 @@ pub fn optional_user_id(
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
     let user_id = optional_string(object, "user_id", errors)?;
+    // Some SDKs send every field, unset ones as "".
+    if user_id.is_empty() {
+        return None;
+    }
     if is_valid_id(USER_PREFIX, &user_id) {
         Some(user_id)
     } else {
@@ -115,7 +119,9 @@ pub async fn challenge_factor(
     JsonObject(object): JsonObject,
 ) -> Result<Response, ApiError> {
     let mut errors = Vec::new();
-    let template = optional_string(&object, "sms_template", &mut errors);
+    // Older Go SDKs send "sms_template": "" when no template is set.
+    let template = optional_string(&object, "sms_template", &mut errors)
+        .filter(|template| !template.trim().is_empty());
     if let Some(template) = &template
         && !template.contains("{{code}}")
     {
