@@ -46,10 +46,11 @@ impl Clock {
         Ok(())
     }
 
-    /// Returns how far the clock is ahead of system time, in whole seconds.
-    /// A frozen clock falls further behind each second.
+    /// Returns how far the clock is ahead of system time, rounded to whole
+    /// seconds. A frozen clock falls further behind each second.
     pub fn offset_seconds(&self) -> i64 {
-        (self.now() - OffsetDateTime::now_utc()).whole_seconds()
+        let millis = (self.now() - OffsetDateTime::now_utc()).whole_milliseconds();
+        i64::try_from((millis + 500).div_euclid(1000)).unwrap_or(i64::MAX)
     }
 
     /// Stops the clock at its current time.
@@ -118,7 +119,7 @@ mod tests {
         let before = clock.now();
         assert!(clock.advance(Duration::minutes(11)).is_ok());
         assert_eq!(clock.now() - before, Duration::minutes(11));
-        assert_eq!(clock.offset_seconds() / 60, 10);
+        assert_eq!(clock.offset_seconds(), 660);
     }
 
     #[test]

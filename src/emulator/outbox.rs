@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::api_error::ApiError;
+use super::request_body::QueryPairs;
 use super::shared::Shared;
 use crate::validate::PhoneNumber;
 
@@ -42,18 +42,8 @@ fn phone_filter(pairs: &[(String, String)]) -> Result<Option<String>, ApiError> 
 /// `GET /_emulator/sms_outbox`: sent messages, oldest first.
 pub async fn list_messages(
     State(shared): State<Arc<Shared>>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
-    let Query(pairs) = query.map_err(|rejection| {
-        ApiError::invalid_field(
-            "query",
-            "invalid_value",
-            format!(
-                "The query string could not be read: {}",
-                rejection.body_text()
-            ),
-        )
-    })?;
     let filter = phone_filter(&pairs)?;
     let data: Vec<Value> = shared
         .store()

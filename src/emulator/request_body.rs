@@ -1,11 +1,12 @@
-//! JSON request bodies, read by hand so that every bad body gets the API's
-//! JSON errors instead of axum's plain-text rejections: 413 for a body over
-//! [`MAX_BODY_BYTES`] and 422 `invalid_request_parameters` for malformed JSON
-//! or a field of the wrong type.
+//! Request bodies and query strings, read by hand so that every bad request
+//! gets the API's JSON errors instead of axum's plain-text rejections: 413 for
+//! a body over [`MAX_BODY_BYTES`] and 422 `invalid_request_parameters` for
+//! malformed JSON, a field of the wrong type or an unreadable query string.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use serde_json::{Map, Value};
 
 use super::MAX_BODY_BYTES;
@@ -35,6 +36,29 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                 }
             })?;
         parse_object(&body).map(Self)
+    }
+}
+
+/// The query string as name and value pairs, in order.
+pub struct QueryPairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| {
+                ApiError::invalid_field(
+                    "query",
+                    "invalid_value",
+                    format!(
+                        "The query string could not be read: {}",
+                        rejection.body_text()
+                    ),
+                )
+            })?;
+        Ok(Self(pairs))
     }
 }
 

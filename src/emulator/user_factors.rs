@@ -7,8 +7,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -16,7 +15,7 @@ use serde_json::{Value, json};
 use super::api_error::{ApiError, FieldError};
 use super::ids::{USER_PREFIX, is_valid_id};
 use super::pagination::PageRequest;
-use super::request_body::{JsonObject, finish, optional_string, required_string};
+use super::request_body::{JsonObject, QueryPairs, finish, optional_string, required_string};
 use super::shared::Shared;
 use super::store::FactorKind;
 use crate::redact::mask_id;
@@ -128,19 +127,9 @@ pub async fn create_user_factor(
 pub async fn list_user_factors(
     State(shared): State<Arc<Shared>>,
     Path(user_id): Path<String>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
     check_user_id(&user_id)?;
-    let Query(pairs) = query.map_err(|rejection| {
-        ApiError::invalid_field(
-            "query",
-            "invalid_value",
-            format!(
-                "The query string could not be read: {}",
-                rejection.body_text()
-            ),
-        )
-    })?;
     let request = PageRequest::from_query(&pairs)?;
 
     let now = shared.clock.now();
