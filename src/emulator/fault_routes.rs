@@ -13,6 +13,7 @@ use super::api_error::ApiError;
 use super::faults::FaultRule;
 use super::request_body::JsonObject;
 use super::shared::Shared;
+use crate::redact::mask_ids_in_text;
 
 /// `POST /_emulator/faults`: adds a rule and returns it with its ID.
 pub async fn add_fault(
@@ -22,7 +23,7 @@ pub async fn add_fault(
     let rule = FaultRule::from_json(&object)?;
     tracing::info!(
         fault_id = %rule.id,
-        path = rule.path.as_str(),
+        path = %mask_ids_in_text(rule.path.as_str()),
         fault = rule.kind.name(),
         count = rule.count,
         "emulator fault added"
