@@ -5,13 +5,15 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use clap::{Args, Parser, Subcommand};
 use mfa_console::app::ConsoleApp;
 use mfa_console::emulator::{
-    DEFAULT_MAX_ATTEMPTS, EmulatorConfig, RunningEmulator, generate_api_key,
+    DEFAULT_MAX_ATTEMPTS, EmulatorConfig, RunningEmulator, StartError, console_state_file,
+    generate_api_key,
 };
 use mfa_console::environment::Environment;
 use mfa_console::keystore::OsKeyStore;
@@ -59,6 +61,15 @@ struct EmulatorArgs {
     /// Reject a TOTP code whose time step already verified on the same factor.
     #[arg(long)]
     reject_reused_codes: bool,
+    /// JSON file of users and factors (with known IDs and secrets) to load at
+    /// start. The format is in docs/EMULATOR.md.
+    #[arg(long, value_name = "FILE")]
+    seed: Option<PathBuf>,
+    /// JSON file that keeps the emulator's users, factors, challenges and SMS
+    /// outbox across restarts. It contains TOTP secrets and is written with
+    /// owner-only permissions. Without it, state lives in memory only.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -95,6 +106,8 @@ fn run_emulator(args: &EmulatorArgs) -> Result<(), String> {
         api_key: from_environment.unwrap_or_else(generate_api_key),
         max_attempts: args.max_attempts,
         reject_reused_codes: args.reject_reused_codes,
+        seed_file: args.seed.clone(),
+        state_file: args.state.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .thread_name("emulator")
@@ -106,7 +119,10 @@ fn run_emulator(args: &EmulatorArgs) -> Result<(), String> {
         let address = SocketAddr::new(args.host, args.port);
         let emulator = RunningEmulator::start(&config, address)
             .await
-            .map_err(|error| format!("could not listen on {address}: {error}. Pick another port with --port."))?;
+            .map_err(|error| match error {
+                StartError::Bind { .. } => format!("{error}. Pick another port with --port."),
+                StartError::File(_) => error.to_string(),
+            })?;
         if !args.host.is_loopback() {
             eprintln!(
                 "WARNING: the emulator listens on {} and is reachable from other machines. Use --host 127.0.0.1 unless you mean to share it.",
@@ -120,6 +136,10 @@ fn run_emulator(args: &EmulatorArgs) -> Result<(), String> {
             println!("API key: generated; pass --print-key to see it, or set {EMULATOR_KEY_VARIABLE} to choose one.");
         } else {
             println!("API key: from {EMULATOR_KEY_VARIABLE}");
+        }
+        match &args.state {
+            Some(path) => println!("State file: {}", path.display()),
+            None => println!("State: in memory only; pass --state FILE to keep it across restarts."),
         }
         tokio::signal::ctrl_c()
             .await
@@ -137,13 +157,27 @@ fn run_console() -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|error| format!("could not start the emulator's runtime: {error}"))?;
-    let config = EmulatorConfig::with_generated_key();
-    let emulator = emulator_runtime
-        .block_on(RunningEmulator::start(
-            &config,
-            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
-        ))
-        .map_err(|error| format!("could not start the local emulator on 127.0.0.1: {error}"))?;
+    // The key is new each start, but factors persist in the data folder.
+    let mut config = EmulatorConfig::with_generated_key();
+    config.state_file = console_state_file();
+    let address = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+    let mut startup_warning = None;
+    let emulator = match emulator_runtime.block_on(RunningEmulator::start(&config, address)) {
+        Ok(emulator) => emulator,
+        Err(error) if config.state_file.is_some() => {
+            // A damaged state file must not keep the console from opening:
+            // start empty for this run and leave the file as it is.
+            tracing::error!(%error, "the emulator's saved state could not be loaded");
+            startup_warning = Some(format!(
+                "The local emulator's saved state could not be loaded ({error}). It starts empty for this run and does not touch the file; move the file away to start fresh next time."
+            ));
+            config.state_file = None;
+            emulator_runtime
+                .block_on(RunningEmulator::start(&config, address))
+                .map_err(|error| format!("could not start the local emulator: {error}"))?
+        }
+        Err(error) => return Err(format!("could not start the local emulator: {error}")),
+    };
 
     let environments = vec![
         Environment::emulator(
@@ -171,12 +205,15 @@ fn run_console() -> Result<(), String> {
                 .storage
                 .and_then(|storage| eframe::get_value(storage, STORAGE_KEY))
                 .unwrap_or_default();
-            let app = ConsoleApp::new(environments, Arc::new(OsKeyStore), settings, registry)?;
+            let mut app = ConsoleApp::new(environments, Arc::new(OsKeyStore), settings, registry)?;
+            if let Some(warning) = startup_warning {
+                app.report_startup_problem(warning);
+            }
             Ok(Box::new(app))
         }),
     )
     .map_err(|error| format!("could not open the window: {error}"));
-    drop(emulator);
+    emulator_runtime.block_on(emulator.stop());
     drop(emulator_runtime);
     result
 }

@@ -29,12 +29,17 @@ pub fn mask_phone(number: &str) -> String {
 
 /// Masks an object ID, keeping its prefix and the last four characters:
 /// `auth_factor_01FVYZ5QM8N98T9ME5BCB2BBMJ` becomes `auth_factor_…BBMJ`.
-/// Text that is not a known ID is returned unchanged.
+/// Text that is not a known ID is returned unchanged. A word in lower case
+/// after the prefix, as in the `user_management` path segment, is not an ID,
+/// because IDs are upper-case ULIDs.
 pub fn mask_id(id: &str) -> String {
     for prefix in ID_PREFIXES {
         if let Some(rest) = id.strip_prefix(prefix)
             && rest.len() > 4
             && rest.chars().all(|c| c.is_ascii_alphanumeric())
+            && rest
+                .chars()
+                .any(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
         {
             let tail = &rest[rest.len() - 4..];
             return format!("{prefix}…{tail}");
@@ -146,6 +151,10 @@ mod tests {
         assert_eq!(
             mask_ids_in_text("user_id is required"),
             "user_id is required"
+        );
+        assert_eq!(
+            mask_ids_in_text("/user_management/users/user_01E4ZCR3C56J083X43JQXF3JK5/auth_factors"),
+            "/user_management/users/user_…3JK5/auth_factors"
         );
     }
 

@@ -14,6 +14,14 @@ pub const STEP_SECONDS: u64 = 30;
 pub const SKEW_STEPS: u16 = 1;
 /// Secret length in bytes (32 Base32 characters), as in real API responses.
 pub const SECRET_BYTES: usize = 20;
+/// Minimum length of a caller-supplied secret, in bytes (16 Base32
+/// characters). WorkOS does not publish a minimum. 80 bits is the length of
+/// the example secret in its API reference and of many authenticator-app
+/// secrets, although RFC 4226 requires at least 128.
+pub const MIN_SECRET_BYTES: usize = 10;
+/// Maximum length of a caller-supplied secret, in bytes (103 Base32
+/// characters).
+pub const MAX_SECRET_BYTES: usize = 64;
 
 /// Characters left as they are in a URI label or query value (RFC 3986
 /// unreserved characters).
@@ -30,19 +38,64 @@ pub fn generate_secret() -> String {
     Secret::from(bytes).to_base32()
 }
 
+/// Reason a caller-supplied TOTP secret was rejected. The messages never
+/// repeat the secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    #[error("The secret is empty. Send a Base32 secret such as one from an authenticator app.")]
+    Empty,
+    #[error(
+        "The secret contains a character that is not Base32. Use only the letters A-Z and the digits 2-7, without spaces or dashes."
+    )]
+    NotBase32,
+    #[error(
+        "The secret is {bytes} bytes long; it must be between {min} and {max} bytes ({min_chars} to {max_chars} Base32 characters).",
+        min = MIN_SECRET_BYTES,
+        max = MAX_SECRET_BYTES,
+        min_chars = MIN_SECRET_BYTES * 8 / 5 + 1,
+        max_chars = MAX_SECRET_BYTES * 8 / 5 + 1
+    )]
+    WrongLength { bytes: usize },
+}
+
+/// Checks a caller-supplied Base32 secret and returns it in canonical form:
+/// upper case, without `=` padding.
+///
+/// Lower case letters and trailing padding are accepted. The decoded secret
+/// must be [`MIN_SECRET_BYTES`] to [`MAX_SECRET_BYTES`] bytes long.
+pub fn normalize_secret(input: &str) -> Result<String, SecretError> {
+    let canonical = input.trim_end_matches('=').to_ascii_uppercase();
+    if canonical.is_empty() {
+        return Err(SecretError::Empty);
+    }
+    let secret = Secret::try_from_base32(&canonical).map_err(|_| SecretError::NotBase32)?;
+    let length = secret.as_bytes().len();
+    if !(MIN_SECRET_BYTES..=MAX_SECRET_BYTES).contains(&length) {
+        return Err(SecretError::WrongLength { bytes: length });
+    }
+    Ok(canonical)
+}
+
 fn build(secret_base32: &str) -> Option<totp_rs::Totp> {
     let secret = Secret::try_from_base32(secret_base32.trim_end_matches('=')).ok()?;
-    Builder::new()
-        .with_digits(DIGITS)
-        .with_skew(SKEW_STEPS)
-        .with_step_duration(STEP_SECONDS)
-        .with_secret(secret)
-        .build()
-        .ok()
+    if secret.as_bytes().len() < MIN_SECRET_BYTES {
+        return None;
+    }
+    // `build` rejects secrets under 128 bits, so the 80-bit secrets that
+    // `normalize_secret` accepts need the unchecked builder. The digits and
+    // step are the RFC 6238 defaults, which `build` would accept.
+    Some(
+        Builder::new()
+            .with_digits(DIGITS)
+            .with_skew(SKEW_STEPS)
+            .with_step_duration(STEP_SECONDS)
+            .with_secret(secret)
+            .build_noncompliant(),
+    )
 }
 
 /// Returns the code for `secret_base32` at `unix_seconds`, or `None` when the
-/// secret is not valid Base32 of at least 128 bits.
+/// secret is not valid Base32 of at least [`MIN_SECRET_BYTES`] bytes.
 pub fn code_at(secret_base32: &str, unix_seconds: u64) -> Option<String> {
     build(secret_base32).map(|totp| totp.generate(unix_seconds).to_string())
 }
@@ -98,6 +151,34 @@ mod tests {
             secret
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
+        );
+    }
+
+    #[test]
+    fn normalize_accepts_reference_example() {
+        // The 80-bit example secret from the WorkOS API reference.
+        assert_eq!(
+            normalize_secret("jbswy3dpehpk3pxp").as_deref(),
+            Ok("JBSWY3DPEHPK3PXP")
+        );
+        assert!(code_at("JBSWY3DPEHPK3PXP", 59).is_some());
+    }
+
+    #[test]
+    fn normalize_rejects_bad_secrets() {
+        assert_eq!(normalize_secret(""), Err(SecretError::Empty));
+        assert_eq!(
+            normalize_secret("JBSW Y3DP EHPK 3PXP"),
+            Err(SecretError::NotBase32)
+        );
+        assert_eq!(normalize_secret("JBSWY3DP1"), Err(SecretError::NotBase32));
+        assert_eq!(
+            normalize_secret("JBSWY3DP"),
+            Err(SecretError::WrongLength { bytes: 5 })
+        );
+        assert_eq!(
+            normalize_secret(&"A".repeat(120)),
+            Err(SecretError::WrongLength { bytes: 75 })
         );
     }
 

@@ -67,7 +67,7 @@ fn worker_saves_and_loads_through_keyring() {
     )
     .expect("worker starts");
     let environment = format!("worker-test-{}", std::process::id());
-    let mut wait_for_outcome = |worker: &mut Worker| -> Outcome {
+    let wait_for_outcome = |worker: &mut Worker| -> Outcome {
         for _ in 0..500 {
             for event in worker.drain() {
                 if let Event::Done { outcome, .. } = event {

@@ -130,6 +130,12 @@ impl ConsoleApp {
         })
     }
 
+    /// Shows a problem found while starting, such as a damaged emulator state
+    /// file, in the log panel.
+    pub fn report_startup_problem(&mut self, message: String) {
+        self.record(Level::Error, message);
+    }
+
     /// Returns the session state.
     pub fn session(&self) -> &Session {
         &self.session

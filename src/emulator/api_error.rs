@@ -14,7 +14,8 @@ pub struct ApiError {
 /// One entry of an `invalid_request_parameters` error's `errors` list.
 #[derive(Debug, Clone)]
 pub struct FieldError {
-    pub field: &'static str,
+    /// The field's name; a nested field is written `outer.inner`.
+    pub field: String,
     pub code: &'static str,
     pub message: String,
 }
@@ -73,6 +74,48 @@ impl ApiError {
             body: json!({
                 "code": "one_time_code_too_many_attempts",
                 "message": format!("The authentication challenge '{challenge_id}' has had too many failed attempts."),
+            }),
+        }
+    }
+
+    /// 422 `invalid_request_parameters` for one bad field.
+    pub fn invalid_field(field: &str, code: &'static str, message: String) -> Self {
+        Self::invalid_request(vec![FieldError {
+            field: field.to_owned(),
+            code,
+            message,
+        }])
+    }
+
+    /// 413 for a request body over `limit_bytes`.
+    pub fn payload_too_large(limit_bytes: usize) -> Self {
+        Self {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            body: json!({
+                "code": "request_body_too_large",
+                "message": format!("The request body is larger than {limit_bytes} bytes. Send a smaller body."),
+            }),
+        }
+    }
+
+    /// 404 for a path the emulator does not serve.
+    pub fn route_not_found(method: &str, path: &str) -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            body: json!({
+                "code": "route_not_found",
+                "message": format!("No endpoint matches {method} {path}. See docs/EMULATOR.md for the paths the emulator serves."),
+            }),
+        }
+    }
+
+    /// 405 for a known path with a method it does not take.
+    pub fn method_not_allowed(method: &str, path: &str) -> Self {
+        Self {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            body: json!({
+                "code": "method_not_allowed",
+                "message": format!("{path} does not accept {method}. See docs/EMULATOR.md for the methods each path takes."),
             }),
         }
     }

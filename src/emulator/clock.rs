@@ -27,13 +27,30 @@ impl Clock {
     }
 
     /// Moves the clock forward by `by`; a frozen clock stays frozen at the new
-    /// time.
-    pub fn advance(&self, by: Duration) {
+    /// time. Fails, leaving the clock as it was, when the new time would be
+    /// past the largest date `time` can represent.
+    pub fn advance(&self, by: Duration) -> Result<(), ClockRangeError> {
         let mut state = self.write();
-        state.offset += by;
-        if let Some(frozen) = state.frozen_at.as_mut() {
-            *frozen += by;
-        }
+        let offset = state.offset.checked_add(by).ok_or(ClockRangeError)?;
+        let frozen_at = match state.frozen_at {
+            Some(frozen) => Some(frozen.checked_add(by).ok_or(ClockRangeError)?),
+            None => {
+                OffsetDateTime::now_utc()
+                    .checked_add(offset)
+                    .ok_or(ClockRangeError)?;
+                None
+            }
+        };
+        state.offset = offset;
+        state.frozen_at = frozen_at;
+        Ok(())
+    }
+
+    /// Returns how far the clock is ahead of system time, rounded to whole
+    /// seconds. A frozen clock falls further behind each second.
+    pub fn offset_seconds(&self) -> i64 {
+        let millis = (self.now() - OffsetDateTime::now_utc()).whole_milliseconds();
+        i64::try_from((millis + 500).div_euclid(1000)).unwrap_or(i64::MAX)
     }
 
     /// Stops the clock at its current time.
@@ -66,6 +83,11 @@ impl Clock {
     }
 }
 
+/// The clock could not be moved that far.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the emulator's clock cannot go past the year 9999")]
+pub struct ClockRangeError;
+
 /// Formats a time as the API does: ISO 8601 UTC with milliseconds.
 pub fn format_timestamp(time: OffsetDateTime) -> String {
     let utc = time.to_offset(time::UtcOffset::UTC);
@@ -81,6 +103,11 @@ pub fn format_timestamp(time: OffsetDateTime) -> String {
     )
 }
 
+/// Parses an RFC 3339 timestamp such as `2026-01-15T12:00:00.000Z`.
+pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,8 +117,16 @@ mod tests {
         let clock = Clock::default();
         clock.freeze();
         let before = clock.now();
-        clock.advance(Duration::minutes(11));
+        assert!(clock.advance(Duration::minutes(11)).is_ok());
         assert_eq!(clock.now() - before, Duration::minutes(11));
+        assert_eq!(clock.offset_seconds(), 660);
+    }
+
+    #[test]
+    fn advance_past_year_9999_fails() {
+        let clock = Clock::default();
+        assert!(clock.advance(Duration::days(3_000_000)).is_err());
+        assert!(clock.offset_seconds().abs() < 2, "the clock did not move");
     }
 
     #[test]
@@ -99,5 +134,6 @@ mod tests {
         let time = OffsetDateTime::from_unix_timestamp(1_768_478_400)
             .unwrap_or(OffsetDateTime::UNIX_EPOCH);
         assert_eq!(format_timestamp(time), "2026-01-15T12:00:00.000Z");
+        assert_eq!(parse_timestamp("2026-01-15T12:00:00.000Z"), Some(time));
     }
 }

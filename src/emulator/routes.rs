@@ -1,96 +1,53 @@
-//! HTTP handlers for the WorkOS MFA endpoints.
-//!
-//! Bodies are read as bytes and parsed here, so malformed JSON and wrong field
-//! types get the API's 422 `invalid_request_parameters` instead of axum's own
-//! plain-text rejections.
+//! HTTP handlers for the WorkOS MFA endpoints under `/auth`.
 
 use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::Shared;
 use super::api_error::{ApiError, FieldError};
+use super::ids::{USER_PREFIX, is_valid_id};
+use super::request_body::{JsonObject, optional_string, required_string};
+use super::shared::Shared;
 use super::store::FactorKind;
+use crate::redact::mask_id;
 use crate::validate::PhoneNumber;
 
-/// Parses a request body as a JSON object; an empty body counts as `{}`.
-fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(object)) => Ok(object),
-        Ok(_) => Err(ApiError::invalid_request(vec![FieldError {
-            field: "body",
-            code: "invalid_body",
-            message: "The request body must be a JSON object.".to_owned(),
-        }])),
-        Err(error) => Err(ApiError::invalid_request(vec![FieldError {
-            field: "body",
-            code: "invalid_json",
-            message: format!(
-                "The request body is not valid JSON (line {}, column {}).",
-                error.line(),
-                error.column()
-            ),
-        }])),
-    }
-}
-
-/// Reads an optional string field; a value of another type is an error.
-fn optional_string(
+/// Reads the optional `user_id` of an enrollment and checks its form.
+pub fn optional_user_id(
     object: &Map<String, Value>,
-    field: &'static str,
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
-    match object.get(field) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => Some(text.clone()),
-        Some(_) => {
-            errors.push(FieldError {
-                field,
-                code: "invalid_type",
-                message: format!("{field} must be a string."),
-            });
-            None
-        }
-    }
-}
-
-/// Reads a required non-empty string field.
-fn required_string(
-    object: &Map<String, Value>,
-    field: &'static str,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    let value = optional_string(object, field, errors);
-    if value.as_deref().is_none_or(|text| text.trim().is_empty())
-        && !errors.iter().any(|error| error.field == field)
-    {
-        errors.push(FieldError {
-            field,
-            code: "required",
-            message: format!("{field} is required."),
-        });
+    let user_id = optional_string(object, "user_id", errors)?;
+    // Some SDKs send every field, unset ones as "".
+    if user_id.is_empty() {
         return None;
     }
-    value
+    if is_valid_id(USER_PREFIX, &user_id) {
+        Some(user_id)
+    } else {
+        errors.push(FieldError {
+            field: "user_id".to_owned(),
+            code: "invalid_value",
+            message: format!(
+                "user_id '{user_id}' is not a user ID. Use '{USER_PREFIX}' followed by letters and digits, for example user_01E4ZCR3C56J083X43JQXF3JK5."
+            ),
+        });
+        None
+    }
 }
 
 /// `POST /auth/factors/enroll`
 pub async fn enroll_factor(
     State(shared): State<Arc<Shared>>,
-    body: Bytes,
+    JsonObject(object): JsonObject,
 ) -> Result<Response, ApiError> {
-    let object = parse_object(&body)?;
     let mut errors = Vec::new();
     let factor_type = required_string(&object, "type", &mut errors);
-    let user_id = optional_string(&object, "user_id", &mut errors);
+    let user_id = optional_user_id(&object, &mut errors);
 
     let kind = match factor_type.as_deref() {
         Some("totp") => {
@@ -107,6 +64,7 @@ pub async fn enroll_factor(
             if let Some(phone) = &phone
                 && PhoneNumber::parse(phone).is_err()
             {
+                // The real API repeats the rejected input in its message.
                 return Err(ApiError::unprocessable(
                     "invalid_phone_number",
                     &format!("Phone number is invalid: '{phone}'"),
@@ -117,7 +75,7 @@ pub async fn enroll_factor(
         Some("generic_otp") => Some(FactorKind::GenericOtp),
         Some(other) => {
             errors.push(FieldError {
-                field: "type",
+                field: "type".to_owned(),
                 code: "invalid_value",
                 message: format!("type must be one of totp, sms or generic_otp, not '{other}'."),
             });
@@ -131,7 +89,7 @@ pub async fn enroll_factor(
 
     let now = shared.clock.now();
     let factor = shared.store().enroll(kind, user_id, now);
-    tracing::info!(factor_id = %factor.id, "emulator enrolled a factor");
+    tracing::info!(factor_id = %mask_id(&factor.id), "emulator enrolled a factor");
     Ok((StatusCode::CREATED, Json(factor.to_json(true)?)).into_response())
 }
 
@@ -150,6 +108,7 @@ pub async fn delete_factor(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     shared.store().delete_factor(&id)?;
+    tracing::info!(factor_id = %mask_id(&id), "emulator deleted a factor");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -157,18 +116,20 @@ pub async fn delete_factor(
 pub async fn challenge_factor(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonObject(object): JsonObject,
 ) -> Result<Response, ApiError> {
-    let object = parse_object(&body)?;
     let mut errors = Vec::new();
-    let template = optional_string(&object, "sms_template", &mut errors);
+    // Older Go SDKs send "sms_template": "" when no template is set.
+    let template = optional_string(&object, "sms_template", &mut errors)
+        .filter(|template| !template.trim().is_empty());
     if let Some(template) = &template
         && !template.contains("{{code}}")
     {
         errors.push(FieldError {
-            field: "sms_template",
+            field: "sms_template".to_owned(),
             code: "invalid_value",
-            message: "sms_template must contain {{code}}.".to_owned(),
+            message: "sms_template must contain {{code}}, which is replaced by the code."
+                .to_owned(),
         });
     }
     if !errors.is_empty() {
@@ -176,6 +137,11 @@ pub async fn challenge_factor(
     }
     let now = shared.clock.now();
     let challenge = shared.store().challenge(&id, template.as_deref(), now)?;
+    tracing::info!(
+        factor_id = %mask_id(&id),
+        challenge_id = %mask_id(&challenge.id),
+        "emulator created a challenge"
+    );
     Ok((StatusCode::CREATED, Json(challenge.to_json())).into_response())
 }
 
@@ -183,9 +149,8 @@ pub async fn challenge_factor(
 pub async fn verify_challenge(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonObject(object): JsonObject,
 ) -> Result<Response, ApiError> {
-    let object = parse_object(&body)?;
     let mut errors = Vec::new();
     let code = required_string(&object, "code", &mut errors);
     let Some(code) = code.filter(|_| errors.is_empty()) else {
@@ -193,6 +158,12 @@ pub async fn verify_challenge(
     };
     let now = shared.clock.now();
     let (challenge, valid) = shared.store().verify(&id, &code, shared.rules, now)?;
+    tracing::info!(
+        challenge_id = %mask_id(&id),
+        valid,
+        failed_attempts = challenge.failed_attempts,
+        "emulator verified a code"
+    );
     Ok((
         StatusCode::CREATED,
         Json(json!({ "challenge": challenge.to_json(), "valid": valid })),

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use rand::Rng as _;
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
-use ulid::Ulid;
 
 use super::api_error::ApiError;
 use super::clock::format_timestamp;
+use super::ids::{CHALLENGE_PREFIX, FACTOR_PREFIX, SMS_PREFIX, new_id};
 use crate::totp;
 
 /// How long a challenge stays open.
@@ -120,13 +120,40 @@ impl Challenge {
     }
 }
 
-/// An SMS the emulator "sent".
+/// An SMS the emulator "sent": it lands in the outbox, where tests and the
+/// console read the code.
 #[derive(Debug, Clone)]
 pub struct SentSms {
+    pub id: String,
     pub phone_number: String,
     pub message: String,
+    pub code: String,
     pub challenge_id: String,
     pub sent_at: OffsetDateTime,
+}
+
+impl SentSms {
+    /// Returns the outbox's JSON form, code included.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "phone_number": self.phone_number,
+            "message": self.message,
+            "code": self.code,
+            "challenge_id": self.challenge_id,
+            "sent_at": format_timestamp(self.sent_at),
+        })
+    }
+}
+
+/// A User Management user. The emulator creates one on the first request
+/// that names its ID, or from a seed.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    /// The default `totp_user` of the user's TOTP factors.
+    pub email: Option<String>,
+    pub created_at: OffsetDateTime,
 }
 
 /// Rules the emulator applies when verifying.
@@ -141,14 +168,11 @@ pub struct VerifyRules {
 /// Every object the emulator holds.
 #[derive(Debug, Default)]
 pub struct Store {
+    pub users: HashMap<String, User>,
     pub factors: HashMap<String, Factor>,
     pub challenges: HashMap<String, Challenge>,
+    /// Sent messages, oldest first.
     pub outbox: Vec<SentSms>,
-}
-
-/// Returns a new object ID: the prefix and a ULID.
-pub fn new_id(prefix: &str) -> String {
-    format!("{prefix}{}", Ulid::new())
 }
 
 fn random_code() -> String {
@@ -156,15 +180,28 @@ fn random_code() -> String {
 }
 
 impl Store {
-    /// Adds a factor and returns it.
+    /// Returns the user with `id`, creating it first if needed. The caller
+    /// checks that `id` is a valid user ID.
+    pub fn ensure_user(&mut self, id: &str, now: OffsetDateTime) -> &User {
+        self.users.entry(id.to_owned()).or_insert_with(|| User {
+            id: id.to_owned(),
+            email: None,
+            created_at: now,
+        })
+    }
+
+    /// Adds a factor, and its user if the user is new, and returns the factor.
     pub fn enroll(
         &mut self,
         kind: FactorKind,
         user_id: Option<String>,
         now: OffsetDateTime,
     ) -> Factor {
+        if let Some(user_id) = &user_id {
+            self.ensure_user(user_id, now);
+        }
         let factor = Factor {
-            id: new_id("auth_factor_"),
+            id: new_id(FACTOR_PREFIX),
             created_at: now,
             updated_at: now,
             user_id,
@@ -173,6 +210,26 @@ impl Store {
         };
         self.factors.insert(factor.id.clone(), factor.clone());
         factor
+    }
+
+    /// Returns the factors of one user, oldest first. Factors created at the
+    /// same time sort by ID, which follows creation order for generated IDs.
+    pub fn user_factors(&self, user_id: &str) -> Vec<&Factor> {
+        let mut factors: Vec<&Factor> = self
+            .factors
+            .values()
+            .filter(|factor| factor.user_id.as_deref() == Some(user_id))
+            .collect();
+        factors.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        factors
+    }
+
+    /// Returns the outbox, oldest first, optionally for one phone number.
+    pub fn sent_messages(&self, phone_number: Option<&str>) -> Vec<&SentSms> {
+        self.outbox
+            .iter()
+            .filter(|sms| phone_number.is_none_or(|number| sms.phone_number == number))
+            .collect()
     }
 
     /// Returns a factor or the API's 404.
@@ -193,6 +250,8 @@ impl Store {
     }
 
     /// Creates a challenge; for SMS factors the message lands in the outbox.
+    /// `sms_template` replaces the default message, with the code in place of
+    /// each `{{code}}`.
     pub fn challenge(
         &mut self,
         factor_id: &str,
@@ -208,7 +267,7 @@ impl Store {
             FactorKind::GenericOtp => (Some(random_code()), true, None),
         };
         let challenge = Challenge {
-            id: new_id("auth_challenge_"),
+            id: new_id(CHALLENGE_PREFIX),
             factor_id: factor_id.to_owned(),
             created_at: now,
             updated_at: now,
@@ -224,8 +283,10 @@ impl Store {
                 None => format!("Your verification code is {code}"),
             };
             self.outbox.push(SentSms {
+                id: new_id(SMS_PREFIX),
                 phone_number,
                 message,
+                code: code.clone(),
                 challenge_id: challenge.id.clone(),
                 sent_at: now,
             });
