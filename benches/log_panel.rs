@@ -29,6 +29,7 @@ fn record(index: usize) -> ActivityRecord {
                 latency: Duration::from_millis((index % 90) as u64),
                 request_id: Some(format!("01JB7Y3V5QY8R5D8K2{index:08}")),
                 failure: None,
+                retry: 0,
             },
         )
     } else {

@@ -42,6 +42,8 @@ pub struct Exchange {
     pub request_id: Option<String>,
     /// Transport failure in words when no response arrived.
     pub failure: Option<String>,
+    /// 0 for the first attempt, then 1, 2… for automatic retries.
+    pub retry: u32,
 }
 
 /// A log panel row.
@@ -75,11 +77,14 @@ impl ActivityRecord {
             Some(status) if status < 500 => Level::Warn,
             _ => Level::Error,
         };
-        let outcome = match (&exchange.failure, exchange.status) {
+        let mut outcome = match (&exchange.failure, exchange.status) {
             (Some(failure), _) => failure.clone(),
             (None, Some(status)) => http_reason(status).to_owned(),
             (None, None) => "no response".to_owned(),
         };
+        if exchange.retry > 0 {
+            outcome.push_str(&format!(" (retry {})", exchange.retry));
+        }
         Self {
             time: OffsetDateTime::now_utc(),
             environment: environment.to_owned(),

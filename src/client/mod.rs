@@ -21,13 +21,13 @@ use crate::redact;
 use crate::validate::{OtpCode, PhoneNumber, TotpLabel};
 
 pub use self::emulator_extras::OutboxMessage;
-pub use self::transport::{DEFAULT_TIMEOUT, HttpClients};
+pub use self::transport::{DEFAULT_TIMEOUT, HttpClients, MAX_RESPONSE_BYTES, MAX_RETRIES, MAX_RETRY_WAIT};
 use self::transport::{ObservingTransport, error_chain};
 pub use self::types::*;
 
 /// Builds an official SDK client for `target` on the observing transport.
-/// GET and DELETE are retried by the SDK (at most twice, on 429 and 5xx);
-/// enroll, challenge and verify are POSTs and are sent once.
+/// The SDK's own retries are off: the observing transport retries GET and
+/// DELETE (see [`MAX_RETRIES`]) and sends every POST once.
 pub fn sdk_client(
     target: &Target,
     http: &HttpClients,
@@ -41,7 +41,7 @@ pub fn sdk_client(
     workos::Client::builder()
         .api_key(target.api_key.expose())
         .base_url(target.base_url.trim_end_matches('/'))
-        .max_retries(2)
+        .max_retries(0)
         .transport(Arc::new(transport))
         .try_build()
         .map_err(|error| ClientError::Setup(redact::mask_digit_runs(&error.to_string())))

@@ -68,9 +68,55 @@ pub(super) struct ObservingTransport {
     pub(super) sink: ActivitySink,
 }
 
+/// Largest response body read, in bytes. MFA responses are a few kilobytes
+/// (a TOTP enrollment with its QR code about 10 KiB), so anything near this
+/// size is not a WorkOS response.
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
+/// Retries after the first attempt for requests that are safe to repeat.
+pub const MAX_RETRIES: u32 = 2;
+
+/// Longest `Retry-After` the transport waits for on its own; a longer wait is
+/// reported to the user instead of retried.
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
+
+type Failure = (workos::transport::TransportErrorKind, Box<dyn std::error::Error + Send + Sync>);
+
 #[async_trait]
 impl HttpTransport for ObservingTransport {
+    /// Sends a request. GET and DELETE are retried on 429 and 5xx, at most
+    /// [`MAX_RETRIES`] times and only when the wait (`Retry-After`, or a short
+    /// backoff) is at most [`MAX_RETRY_WAIT`]. Enroll, challenge and verify
+    /// are POSTs, which the API does not de-duplicate, so they are sent once.
     async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let repeatable = matches!(request.method, http::Method::GET | http::Method::DELETE);
+        let mut retry = 0;
+        loop {
+            let result = self.send_once(&request, retry).await;
+            let response = match result {
+                Ok(response) => response,
+                Err((kind, error)) => return Err(TransportError::new(kind, error)),
+            };
+            let status = response.status.as_u16();
+            let retryable_status = status == 429 || (500..=599).contains(&status);
+            if !repeatable || !retryable_status || retry >= MAX_RETRIES {
+                return Ok(response);
+            }
+            let wait = retry_after(&response.headers)
+                .unwrap_or_else(|| Duration::from_millis(250 * 2_u64.pow(retry)));
+            if wait > MAX_RETRY_WAIT {
+                return Ok(response);
+            }
+            retry += 1;
+            tracing::debug!(status, retry, wait_ms = wait.as_millis(), "retrying a repeatable request");
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+impl ObservingTransport {
+    /// Sends one attempt and reports it to the sink.
+    async fn send_once(&self, request: &HttpRequest, retry: u32) -> Result<HttpResponse, Failure> {
         let started = Instant::now();
         let method = request.method.to_string();
         let path = reqwest::Url::parse(&request.url)
@@ -79,26 +125,14 @@ impl HttpTransport for ObservingTransport {
 
         let mut builder = self
             .http
-            .request(request.method, &request.url)
-            .headers(request.headers);
-        if let Some(body) = request.body {
-            builder = builder.body(body);
+            .request(request.method.clone(), &request.url)
+            .headers(request.headers.clone());
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
         }
-
         let outcome = match builder.send().await {
-            Ok(response) => {
-                let status = response.status();
-                let headers = response.headers().clone();
-                match response.bytes().await {
-                    Ok(body) => Ok(HttpResponse {
-                        status,
-                        headers,
-                        body,
-                    }),
-                    Err(error) => Err((classify(&error), error)),
-                }
-            }
-            Err(error) => Err((classify(&error), error)),
+            Ok(response) => read_response(response).await,
+            Err(error) => Err((classify(&error), Box::new(error) as Box<dyn std::error::Error + Send + Sync>)),
         };
 
         let exchange = match &outcome {
@@ -113,6 +147,7 @@ impl HttpTransport for ObservingTransport {
                     .and_then(|value| value.to_str().ok())
                     .map(str::to_owned),
                 failure: None,
+                retry,
             },
             Err((_, error)) => Exchange {
                 method,
@@ -120,7 +155,8 @@ impl HttpTransport for ObservingTransport {
                 status: None,
                 latency: started.elapsed(),
                 request_id: None,
-                failure: Some(redact::mask_digit_runs(&error_chain(error))),
+                failure: Some(redact::mask_digit_runs(&error_chain(error.as_ref()))),
+                retry,
             },
         };
         tracing::debug!(
@@ -128,12 +164,53 @@ impl HttpTransport for ObservingTransport {
             path = %redact::mask_ids_in_text(&exchange.path),
             status = ?exchange.status,
             latency_ms = exchange.latency.as_millis(),
+            retry,
             "request finished"
         );
         (self.sink)(ActivityRecord::exchange(&self.environment, exchange));
-
-        outcome.map_err(|(kind, error)| TransportError::new(kind, error))
+        outcome
     }
+}
+
+/// Reads a response body up to [`MAX_RESPONSE_BYTES`].
+async fn read_response(mut response: reqwest::Response) -> Result<HttpResponse, Failure> {
+    use workos::transport::TransportErrorKind;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    let error = std::io::Error::other(format!(
+                        "the response is larger than {} KiB, which no WorkOS MFA response is",
+                        MAX_RESPONSE_BYTES / 1024
+                    ));
+                    return Err((TransportErrorKind::Other, Box::new(error)));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(error) => return Err((classify(&error), Box::new(error))),
+        }
+    }
+    Ok(HttpResponse {
+        status,
+        headers,
+        body: bytes::Bytes::from(body),
+    })
+}
+
+/// Parses a `Retry-After` header given in seconds.
+pub fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+    headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
 }
 
 fn classify(error: &reqwest::Error) -> workos::transport::TransportErrorKind {
