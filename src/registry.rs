@@ -13,6 +13,7 @@
 
 mod error;
 mod migrations;
+mod pending;
 mod queries;
 mod records;
 mod transaction;
@@ -32,6 +33,7 @@ use crate::session::ChallengeStatus;
 
 pub use error::RegistryError;
 pub use migrations::{APPLICATION_ID, LATEST_VERSION};
+pub use pending::InterruptedEnrollment;
 pub use records::{
     ChallengeRecord, FactorFilter, FactorRecord, FactorType, MaskedPhone, NewChallenge, NewFactor,
     UserRecord,

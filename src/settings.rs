@@ -40,6 +40,8 @@ pub struct Settings {
     /// The TOTP issuer typed last, so it need not be typed again.
     pub issuer: String,
     pub custom_environments: Vec<CustomEnvironment>,
+    /// Time-out for one request, connection included, in seconds.
+    pub request_timeout_seconds: u64,
 }
 
 impl Default for Settings {
@@ -51,9 +53,15 @@ impl Default for Settings {
             last_tab: None,
             issuer: String::new(),
             custom_environments: Vec::new(),
+            request_timeout_seconds: DEFAULT_TIMEOUT_SECONDS,
         }
     }
 }
+
+/// Default request time-out, in seconds.
+pub const DEFAULT_TIMEOUT_SECONDS: u64 = 15;
+/// Shortest and longest request time-out offered, in seconds.
+pub const TIMEOUT_RANGE_SECONDS: std::ops::RangeInclusive<u64> = 5..=120;
 
 /// Smallest and largest UI scale offered.
 pub const UI_SCALE_RANGE: std::ops::RangeInclusive<f32> = 0.75..=2.0;
@@ -64,6 +72,9 @@ impl Settings {
     pub fn sanitized(mut self) -> Self {
         if !self.ui_scale.is_finite() || !UI_SCALE_RANGE.contains(&self.ui_scale) {
             self.ui_scale = 1.0;
+        }
+        if !TIMEOUT_RANGE_SECONDS.contains(&self.request_timeout_seconds) {
+            self.request_timeout_seconds = DEFAULT_TIMEOUT_SECONDS;
         }
         self.custom_environments.retain(|custom| {
             CustomEnvironment::parse(&custom.name, &custom.base_url)

@@ -1,6 +1,7 @@
 //! The background tokio runtime. The UI sends a [`Command`], and a task runs it,
-//! sends back an [`Event`] and requests a repaint. The UI thread never waits
-//! on the network, the keyring or the disk.
+//! sends back an [`Event`] and requests a repaint. Network, keyring, registry
+//! and file work runs here, so the UI thread does not wait on it; the fault
+//! matrix test checks UI frame times while requests fail.
 
 mod files;
 mod registry_tasks;
@@ -18,6 +19,7 @@ use crate::client::{
     HttpClients, MfaClient, OutboxMessage, Target, Verification,
 };
 use crate::keystore::{KeyStore, KeyStoreError};
+use crate::qr::{DecodedQr, QrImageError};
 use crate::validate::{OtpCode, PhoneNumber, TotpLabel};
 
 pub use self::files::{FileError, ImportableKey};
@@ -104,16 +106,19 @@ pub enum Command {
 /// The result of one command.
 #[derive(Debug)]
 pub enum Outcome {
-    /// An enrollment. `registry_error` is set when the factor could not be
+    /// An enrollment, with its QR code decoded for TOTP factors.
+    /// `registry_error` is set when the factor could not be
     /// recorded in the local registry.
     Enrolled {
         result: Result<EnrolledFactor, ClientError>,
         registry_error: Option<String>,
+        qr: Option<Result<DecodedQr, QrImageError>>,
     },
     /// A User Management enrollment, which returns a first challenge too.
     EnrolledForUser {
         result: Result<(EnrolledFactor, ChallengeInfo), ClientError>,
         registry_error: Option<String>,
+        qr: Option<Result<DecodedQr, QrImageError>>,
     },
     RegistryLoaded {
         environment_id: String,
@@ -203,8 +208,13 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts a runtime with two named worker threads.
-    pub fn new(keystore: Arc<dyn KeyStore>, registry: SharedRegistry) -> Result<Self, WorkerError> {
+    /// Starts a runtime with two named worker threads; requests time out
+    /// after `timeout`.
+    pub fn new(
+        keystore: Arc<dyn KeyStore>,
+        registry: SharedRegistry,
+        timeout: std::time::Duration,
+    ) -> Result<Self, WorkerError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("mfa-worker")
@@ -218,12 +228,19 @@ impl Worker {
                 repaint: Arc::new(OnceLock::new()),
             },
             events,
-            http: HttpClients::new(crate::client::DEFAULT_TIMEOUT)?,
+            http: HttpClients::new(timeout)?,
             keystore,
             registry,
             next_task: 0,
             running: HashMap::new(),
         })
+    }
+
+    /// Replaces the HTTP clients with ones that time out after `timeout`.
+    /// Requests already in flight keep their old time-out.
+    pub fn set_timeout(&mut self, timeout: std::time::Duration) -> Result<(), ClientError> {
+        self.http = HttpClients::new(timeout)?;
+        Ok(())
     }
 
     /// Sets the context to repaint when an event arrives; later calls are
@@ -303,21 +320,29 @@ async fn run(
             user,
             workos_user_id: Some(user_id),
         } => {
+            let description = format!("TOTP {} / {} for {user_id}", issuer.as_str(), user.as_str());
+            let pending =
+                registry_tasks::begin_enrollment(registry, environment_id.clone(), description)
+                    .await
+                    .ok();
             let result = match client(&target) {
                 Ok(client) => client.enroll_user_totp(&user_id, &issuer, &user).await,
                 Err(error) => Err(error),
             };
-            let registry_error = match &result {
-                Ok((factor, _)) => {
-                    registry_tasks::record_enrollment(registry, environment_id, factor)
-                        .await
-                        .err()
-                }
-                Err(_) => None,
+            let factor = result.as_ref().ok().map(|(factor, _)| factor);
+            let registry_error =
+                registry_tasks::finish_enrollment(registry, pending, environment_id, factor)
+                    .await
+                    .err()
+                    .filter(|_| factor.is_some());
+            let qr = match factor {
+                Some(factor) => decode_qr(factor).await,
+                None => None,
             };
             Outcome::EnrolledForUser {
                 result,
                 registry_error,
+                qr,
             }
         }
         Command::EnrollTotp {
@@ -327,22 +352,32 @@ async fn run(
             user,
             workos_user_id: None,
         } => {
+            let description = format!("TOTP {} / {}", issuer.as_str(), user.as_str());
+            let pending =
+                registry_tasks::begin_enrollment(registry, environment_id.clone(), description)
+                    .await
+                    .ok();
             let result = match client(&target) {
                 Ok(client) => client.enroll_totp(&issuer, &user).await,
                 Err(error) => Err(error),
             };
-            enrolled(registry, environment_id, result).await
+            enrolled(registry, pending, environment_id, result).await
         }
         Command::EnrollSms {
             target,
             environment_id,
             phone,
         } => {
+            let description = format!("SMS {}", phone.masked());
+            let pending =
+                registry_tasks::begin_enrollment(registry, environment_id.clone(), description)
+                    .await
+                    .ok();
             let result = match client(&target) {
                 Ok(client) => client.enroll_sms(&phone).await,
                 Err(error) => Err(error),
             };
-            enrolled(registry, environment_id, result).await
+            enrolled(registry, pending, environment_id, result).await
         }
         Command::LoadRegistry { environment_id } => {
             let result = registry_tasks::load(registry, environment_id.clone()).await;
@@ -447,21 +482,39 @@ async fn run(
     }
 }
 
-/// Records a successful enrollment in the registry before the outcome goes
-/// back to the UI.
+/// Records a successful enrollment in the registry, and closes its journal
+/// entry, before the outcome goes back to the UI.
 async fn enrolled(
     registry: &SharedRegistry,
+    pending: Option<i64>,
     environment_id: String,
     result: Result<EnrolledFactor, ClientError>,
 ) -> Outcome {
-    let registry_error = match &result {
-        Ok(factor) => registry_tasks::record_enrollment(registry, environment_id, factor)
+    let factor = result.as_ref().ok();
+    let registry_error =
+        registry_tasks::finish_enrollment(registry, pending, environment_id, factor)
             .await
-            .err(),
+            .err()
+            .filter(|_| factor.is_some());
+    let qr = match &result {
+        Ok(factor) => decode_qr(factor).await,
         Err(_) => None,
     };
     Outcome::Enrolled {
         result,
         registry_error,
+        qr,
     }
+}
+
+/// Decodes a TOTP factor's QR code on the blocking pool, because decoding a
+/// PNG is too slow for the UI thread.
+async fn decode_qr(factor: &EnrolledFactor) -> Option<Result<DecodedQr, QrImageError>> {
+    let crate::client::EnrolledKind::Totp(totp) = &factor.kind else {
+        return None;
+    };
+    let data_uri = totp.qr_code.clone();
+    tokio::task::spawn_blocking(move || crate::qr::decode_data_uri(data_uri.expose()))
+        .await
+        .ok()
 }

@@ -64,6 +64,7 @@ fn worker_saves_and_loads_through_keyring() {
     let mut worker = Worker::new(
         Arc::new(OsKeyStore),
         Err("no registry in this test".to_owned()),
+        mfa_console::client::DEFAULT_TIMEOUT,
     )
     .expect("worker starts");
     let environment = format!("worker-test-{}", std::process::id());

@@ -68,7 +68,7 @@ fn decode_qr(image: &image::RgbaImage) -> Vec<String> {
 fn render_card(theme: egui::Theme, name: &str) {
     let (factor, uri) = fixed_factor();
     let tab = EnrollTab {
-        card: Some(EnrollmentCard::from_factor(&factor)),
+        card: Some(EnrollmentCard::from_factor(&factor, None)),
         save_path: "/tmp/mfa-qr.png".to_owned(),
         ..EnrollTab::default()
     };

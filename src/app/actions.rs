@@ -187,11 +187,31 @@ impl ConsoleApp {
                 self.start(PendingKind::File, command);
             }
             UiAction::SetTheme(theme) => self.settings.theme = theme,
+            UiAction::SetTimeout(seconds) => self.set_timeout(seconds),
             UiAction::SetScale(scale) => {
                 if crate::settings::UI_SCALE_RANGE.contains(&scale) {
                     self.settings.ui_scale = scale;
                 }
             }
+        }
+    }
+
+    fn set_timeout(&mut self, seconds: u64) {
+        if !crate::settings::TIMEOUT_RANGE_SECONDS.contains(&seconds) {
+            return;
+        }
+        match self
+            .worker
+            .set_timeout(std::time::Duration::from_secs(seconds))
+        {
+            Ok(()) => {
+                self.settings.request_timeout_seconds = seconds;
+                self.record(Level::Info, format!("Request time-out set to {seconds} s"));
+            }
+            Err(error) => self.record(
+                Level::Error,
+                format!("The time-out could not be changed: {error}"),
+            ),
         }
     }
 

@@ -70,6 +70,7 @@ impl ConsoleApp {
         registry: SharedRegistry,
     ) -> Result<Self, WorkerError> {
         let registry_error = registry.as_ref().err().cloned();
+        let timeout = std::time::Duration::from_secs(settings.request_timeout_seconds);
         let settings = settings.sanitized();
         for custom in &settings.custom_environments {
             if !environments
@@ -115,7 +116,7 @@ impl ConsoleApp {
             settings_tab: SettingsTab::default(),
             log: LogPanel::new(&default_folder),
             pending: HashMap::new(),
-            worker: Worker::new(keystore, registry)?,
+            worker: Worker::new(keystore, registry, timeout)?,
             factor_rows: Vec::new(),
             registry_error,
             user_factors: None,
@@ -173,6 +174,11 @@ impl ConsoleApp {
     /// Returns the selected environment.
     pub fn environment(&self) -> Option<&Environment> {
         self.environments.get(self.selected)
+    }
+
+    /// Returns the factors the Factors tab lists for the selected environment.
+    pub fn factor_rows(&self) -> &[FactorRow] {
+        &self.factor_rows
     }
 
     /// Returns the emulator's SMS outbox as last read.

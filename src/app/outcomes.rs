@@ -5,6 +5,7 @@ use crate::activity::Level;
 use crate::client::{ConnectionCheck, EnrolledFactor, FactorInfo};
 use crate::environment::{EnvironmentKind, KeyState};
 use crate::failure::{RequestKind, describe};
+use crate::qr::{DecodedQr, QrImageError};
 use crate::redact;
 use crate::registry::{FactorRecord, NewChallenge};
 use crate::session::SelectedFactor;
@@ -35,15 +36,17 @@ impl ConsoleApp {
             Outcome::Enrolled {
                 result: Ok(factor),
                 registry_error,
+                qr,
             } => {
-                self.enrolled(factor);
+                self.enrolled(factor, qr);
                 self.report_registry_error(registry_error);
             }
             Outcome::EnrolledForUser {
                 result: Ok((factor, challenge)),
                 registry_error,
+                qr,
             } => {
-                self.enrolled(factor);
+                self.enrolled(factor, qr);
                 self.report_registry_error(registry_error);
                 self.record(
                     Level::Info,
@@ -262,6 +265,15 @@ impl ConsoleApp {
                 match result {
                     Ok(snapshot) => {
                         self.registry_error = None;
+                        for interrupted in snapshot.interrupted {
+                            self.record(
+                                Level::Error,
+                                format!(
+                                    "An enrollment ({}) started at {} did not finish: the console stopped before the API's answer was recorded. The factor may exist in WorkOS with no record here; check the user's factors, or enroll again.",
+                                    interrupted.description, interrupted.started_at
+                                ),
+                            );
+                        }
                         self.sso_users = snapshot.sso_users;
                         for record in snapshot.factors {
                             let deleted = record.deleted_at.is_some();
@@ -321,7 +333,7 @@ impl ConsoleApp {
         }
     }
 
-    fn enrolled(&mut self, factor: EnrolledFactor) {
+    fn enrolled(&mut self, factor: EnrolledFactor, qr: Option<Result<DecodedQr, QrImageError>>) {
         let selected = SelectedFactor::from_enrolled(&factor);
         self.record(
             Level::Info,
@@ -350,7 +362,7 @@ impl ConsoleApp {
             },
             created_at: factor.created_at.clone(),
         });
-        let card = EnrollmentCard::from_factor(&factor);
+        let card = EnrollmentCard::from_factor(&factor, qr);
         self.enroll.save_path = self
             .default_folder
             .join(card.png_file_name())

@@ -21,7 +21,9 @@ use crate::redact;
 use crate::validate::{OtpCode, PhoneNumber, TotpLabel};
 
 pub use self::emulator_extras::OutboxMessage;
-pub use self::transport::{DEFAULT_TIMEOUT, HttpClients, MAX_RESPONSE_BYTES, MAX_RETRIES, MAX_RETRY_WAIT};
+pub use self::transport::{
+    DEFAULT_TIMEOUT, HttpClients, MAX_RESPONSE_BYTES, MAX_RETRIES, MAX_RETRY_WAIT,
+};
 use self::transport::{ObservingTransport, error_chain};
 pub use self::types::*;
 
@@ -183,8 +185,8 @@ impl MfaClient {
         }
     }
 
-    /// Checks that the server answers and accepts the key, by reading a factor
-    /// ID that can't exist: 404 means the key was accepted.
+    /// Checks that the server responds and accepts the key, by reading a
+    /// factor ID that can't exist: 404 means the key was accepted.
     pub async fn test_connection(&self) -> Result<ConnectionCheck, ClientError> {
         match self.get_factor(PROBE_FACTOR_ID).await {
             Ok(_) => Ok(ConnectionCheck::KeyAccepted),

@@ -80,7 +80,10 @@ pub const MAX_RETRIES: u32 = 2;
 /// reported to the user instead of retried.
 pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
 
-type Failure = (workos::transport::TransportErrorKind, Box<dyn std::error::Error + Send + Sync>);
+type Failure = (
+    workos::transport::TransportErrorKind,
+    Box<dyn std::error::Error + Send + Sync>,
+);
 
 #[async_trait]
 impl HttpTransport for ObservingTransport {
@@ -108,7 +111,12 @@ impl HttpTransport for ObservingTransport {
                 return Ok(response);
             }
             retry += 1;
-            tracing::debug!(status, retry, wait_ms = wait.as_millis(), "retrying a repeatable request");
+            tracing::debug!(
+                status,
+                retry,
+                wait_ms = wait.as_millis(),
+                "retrying a repeatable request"
+            );
             tokio::time::sleep(wait).await;
         }
     }
@@ -132,7 +140,10 @@ impl ObservingTransport {
         }
         let outcome = match builder.send().await {
             Ok(response) => read_response(response).await,
-            Err(error) => Err((classify(&error), Box::new(error) as Box<dyn std::error::Error + Send + Sync>)),
+            Err(error) => Err((
+                classify(&error),
+                Box::new(error) as Box<dyn std::error::Error + Send + Sync>,
+            )),
         };
 
         let exchange = match &outcome {

@@ -152,12 +152,12 @@ impl FactorInfo {
     }
 }
 
-/// What a connection test found.
+/// Result of a connection test.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnectionCheck {
-    /// The server answered and accepted the key.
+    /// The server responded and accepted the key.
     KeyAccepted,
-    /// The server answered 401: the key is wrong for this environment.
+    /// The server returned 401: the key is wrong for this environment.
     KeyRejected,
 }
 

@@ -46,11 +46,31 @@ pub async fn inject_faults(
     );
 
     match kind {
-        FaultKind::Status { status, body } => {
-            let body = body.unwrap_or_else(
-                || json!({ "message": status.canonical_reason().unwrap_or("Injected fault") }),
-            );
-            json_response(status, body.to_string())
+        FaultKind::Status {
+            status,
+            body,
+            retry_after_seconds,
+            empty_body,
+        } => {
+            let text = if empty_body {
+                String::new()
+            } else {
+                body.unwrap_or_else(
+                    || json!({ "message": status.canonical_reason().unwrap_or("Injected fault") }),
+                )
+                .to_string()
+            };
+            let mut response = json_response(status, text);
+            if let Some(seconds) = retry_after_seconds {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            response
+        }
+        FaultKind::HugeBody { bytes } => {
+            let padding = "x".repeat(bytes.saturating_sub(16));
+            json_response(StatusCode::OK, format!("{{\"padding\":\"{padding}\"}}"))
         }
         FaultKind::RateLimit {
             retry_after_seconds,

@@ -32,6 +32,8 @@ pub const MAX_COUNT: i64 = 10_000;
 pub const MAX_LATENCY_MS: i64 = 300_000;
 /// Largest `Retry-After`, in seconds (one day).
 pub const MAX_RETRY_AFTER_SECONDS: i64 = 86_400;
+/// Largest body a `huge_body` fault sends, in bytes.
+pub const MAX_HUGE_BODY_BYTES: i64 = 64 * 1024 * 1024;
 
 /// Response that a matching request gets.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,10 +41,17 @@ pub enum FaultKind {
     /// `{"type":"status","status":503,"body":{...}}`: this status and JSON
     /// body (by default `{"message": <reason phrase>}`). The request is not
     /// processed.
+    /// With `"retry_after_seconds"` the response also carries `Retry-After`,
+    /// and with `"empty_body": true` it has no body at all.
     Status {
         status: StatusCode,
         body: Option<Value>,
+        retry_after_seconds: Option<u32>,
+        empty_body: bool,
     },
+    /// `{"type":"huge_body","bytes":2000000}`: 200 with a JSON body of about
+    /// this many bytes. The request is not processed.
+    HugeBody { bytes: usize },
     /// `{"type":"rate_limit","retry_after_seconds":30}`: 429 with
     /// `Retry-After`. The request is not processed.
     RateLimit { retry_after_seconds: u32 },
@@ -67,6 +76,7 @@ impl FaultKind {
     pub fn name(&self) -> &'static str {
         match self {
             Self::Status { .. } => "status",
+            Self::HugeBody { .. } => "huge_body",
             Self::RateLimit { .. } => "rate_limit",
             Self::Latency { .. } => "latency",
             Self::MalformedBody => "malformed_body",
@@ -78,12 +88,24 @@ impl FaultKind {
     fn to_json(&self) -> Value {
         let mut value = json!({ "type": self.name() });
         match self {
-            Self::Status { status, body } => {
+            Self::Status {
+                status,
+                body,
+                retry_after_seconds,
+                empty_body,
+            } => {
                 value["status"] = json!(status.as_u16());
                 if let Some(body) = body {
                     value["body"] = body.clone();
                 }
+                if let Some(seconds) = retry_after_seconds {
+                    value["retry_after_seconds"] = json!(seconds);
+                }
+                if *empty_body {
+                    value["empty_body"] = json!(true);
+                }
             }
+            Self::HugeBody { bytes } => value["bytes"] = json!(bytes),
             Self::RateLimit {
                 retry_after_seconds,
             } => value["retry_after_seconds"] = json!(retry_after_seconds),
@@ -119,7 +141,25 @@ impl FaultKind {
     fn from_object(object: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Option<Self> {
         let kind_type = required_string(object, "type", errors)?;
         let (known, kind): (&[&str], Option<Self>) = match kind_type.as_str() {
-            "status" => (&["type", "status", "body"], status_kind(object, errors)),
+            "status" => (
+                &[
+                    "type",
+                    "status",
+                    "body",
+                    "retry_after_seconds",
+                    "empty_body",
+                ],
+                status_kind(object, errors),
+            ),
+            "huge_body" => {
+                let bytes = required_integer(object, "bytes", 1..=MAX_HUGE_BODY_BYTES, errors);
+                (
+                    &["type", "bytes"],
+                    bytes
+                        .and_then(|bytes| usize::try_from(bytes).ok())
+                        .map(|bytes| Self::HugeBody { bytes }),
+                )
+            }
             "rate_limit" => {
                 let seconds = optional_integer(
                     object,
@@ -154,7 +194,7 @@ impl FaultKind {
                     field: "kind.type".to_owned(),
                     code: "invalid_value",
                     message: format!(
-                        "'{other}' is not a fault type. Use status, rate_limit, latency, malformed_body, truncated_body or drop_connection."
+                        "'{other}' is not a fault type. Use status, rate_limit, latency, malformed_body, truncated_body, drop_connection or huge_body."
                     ),
                 });
                 return None;
@@ -171,6 +211,33 @@ fn status_kind(object: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Opt
         .ok()
         .and_then(|status| StatusCode::from_u16(status).ok())?;
     let body = object.get("body").filter(|body| !body.is_null()).cloned();
+    let retry_after_seconds = optional_integer(
+        object,
+        "retry_after_seconds",
+        0..=MAX_RETRY_AFTER_SECONDS,
+        errors,
+    )
+    .and_then(|seconds| u32::try_from(seconds).ok());
+    let empty_body = match object.get("empty_body") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(flag)) => *flag,
+        Some(_) => {
+            errors.push(FieldError {
+                field: "kind.empty_body".to_owned(),
+                code: "invalid_type",
+                message: "empty_body must be true or false.".to_owned(),
+            });
+            return None;
+        }
+    };
+    if empty_body && body.is_some() {
+        errors.push(FieldError {
+            field: "kind.body".to_owned(),
+            code: "invalid_value",
+            message: "Leave out body when empty_body is true.".to_owned(),
+        });
+        return None;
+    }
     if body.is_some() && matches!(status, StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED) {
         errors.push(FieldError {
             field: "kind.body".to_owned(),
@@ -181,7 +248,12 @@ fn status_kind(object: &Map<String, Value>, errors: &mut Vec<FieldError>) -> Opt
         });
         return None;
     }
-    Some(FaultKind::Status { status, body })
+    Some(FaultKind::Status {
+        status,
+        body,
+        retry_after_seconds,
+        empty_body,
+    })
 }
 
 /// A path pattern: `/` separated segments, where `*` matches any one segment

@@ -73,6 +73,18 @@ const MIGRATIONS: &[Migration] = &[
             CREATE INDEX challenges_by_factor ON challenges (factor_id);
         ",
     },
+    Migration {
+        description: "journal enrollments in flight",
+        sql: r"
+            CREATE TABLE pending_enrollments (
+                pending_id     INTEGER PRIMARY KEY,
+                environment_id TEXT NOT NULL CHECK (environment_id <> ''),
+                description    TEXT NOT NULL,
+                started_at     TEXT NOT NULL,
+                process_id     INTEGER NOT NULL
+            ) STRICT;
+        ",
+    },
 ];
 
 /// The schema version this code creates and reads.

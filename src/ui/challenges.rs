@@ -20,7 +20,7 @@ pub struct ChallengesTab {
     pub show_codes: bool,
 }
 
-/// What the tab shows besides its own state.
+/// State from outside the tab that it draws from.
 pub struct ChallengesView<'a> {
     pub session: &'a Session,
     pub pending: bool,

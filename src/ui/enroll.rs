@@ -14,7 +14,7 @@ use crate::validate::{PhoneNumber, PhoneNumberError, TotpLabel};
 /// Largest side of the QR code on screen, in points.
 const QR_MAX_SIDE: f32 = 300.0;
 
-/// Which factor type the form enrolls.
+/// Factor type the form enrolls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FactorChoice {
     #[default]
@@ -67,15 +67,20 @@ pub struct TotpCard {
 }
 
 impl EnrollmentCard {
-    /// Builds the card for an enrolled factor.
-    pub fn from_factor(factor: &EnrolledFactor) -> Self {
+    /// Builds the card for an enrolled factor. `decoded_qr` is the QR code
+    /// already decoded off the UI thread; when it is `None` the card decodes
+    /// the factor's `qr_code` itself.
+    pub fn from_factor(
+        factor: &EnrolledFactor,
+        decoded_qr: Option<Result<DecodedQr, QrImageError>>,
+    ) -> Self {
         let details = match &factor.kind {
             EnrolledKind::Totp(totp) => CardDetails::Totp(Box::new(TotpCard {
                 issuer: totp.issuer.clone(),
                 user: totp.user.clone(),
                 secret: totp.secret.clone(),
                 uri: totp.uri.clone(),
-                qr: decode_data_uri(totp.qr_code.expose()),
+                qr: decoded_qr.unwrap_or_else(|| decode_data_uri(totp.qr_code.expose())),
                 texture: None,
                 show_secret: false,
             })),
@@ -128,7 +133,7 @@ pub fn group_secret(secret: &str) -> String {
         .join(" ")
 }
 
-/// What the tab needs to know besides its own state.
+/// State from outside the tab that it draws from.
 pub struct EnrollView {
     pub pending: bool,
     /// The environment has a key.

@@ -8,7 +8,7 @@ use crate::redact;
 use crate::ui::{PendingKind, UiAction, palette, pending_ui};
 use crate::worker::ImportableKey;
 
-/// What the bar shows besides the environments.
+/// State the bar draws from.
 pub struct BarView<'a> {
     pub environments: &'a [Environment],
     pub selected: usize,

@@ -38,7 +38,7 @@ pub struct FactorRow {
     pub deleted: bool,
 }
 
-/// What the tab shows besides its own state.
+/// State from outside the tab that it draws from.
 pub struct FactorsView<'a> {
     pub rows: &'a [FactorRow],
     /// The registry could not be read: the reason.

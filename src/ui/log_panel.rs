@@ -57,6 +57,10 @@ pub struct LogPanel {
     /// computed for: filter text, level, record count and ID display.
     visible: Vec<usize>,
     visible_for: Option<(String, LevelFilter, usize, bool)>,
+    /// Lower-case text of each record, with IDs masked and in full, built
+    /// once per record so a refilter only runs substring checks.
+    search_masked: Vec<String>,
+    search_full: Vec<String>,
 }
 
 impl LogPanel {
@@ -80,6 +84,7 @@ impl LogPanel {
     /// Returns the indices of the records that pass the filter, recomputing
     /// them only when the filter or the records changed.
     pub fn visible_rows(&mut self) -> &[usize] {
+        self.extend_search_text();
         let key = (
             self.filter.clone(),
             self.level,
@@ -100,12 +105,15 @@ impl LogPanel {
                 self.visible.clear();
                 0
             };
+            let search = if self.show_ids {
+                &self.search_full
+            } else {
+                &self.search_masked
+            };
             for (index, record) in self.records.iter().enumerate().skip(start) {
                 if self.level.admits(record.level)
                     && (needle.is_empty()
-                        || row_text(record, self.show_ids)
-                            .to_lowercase()
-                            .contains(&needle))
+                        || search.get(index).is_some_and(|text| text.contains(&needle)))
                 {
                     self.visible.push(index);
                 }
@@ -113,6 +121,19 @@ impl LogPanel {
             self.visible_for = Some(key);
         }
         &self.visible
+    }
+
+    /// Builds the search text of records added since the last call.
+    fn extend_search_text(&mut self) {
+        if self.search_masked.len() > self.records.len() {
+            self.search_masked.clear();
+            self.search_full.clear();
+        }
+        for record in &self.records[self.search_masked.len()..] {
+            self.search_masked
+                .push(row_text(record, false).to_lowercase());
+            self.search_full.push(row_text(record, true).to_lowercase());
+        }
     }
 
     /// Returns the visible records as JSON Lines, one object per record.
@@ -164,6 +185,8 @@ impl LogPanel {
             }
             if ui.button("Clear").clicked() {
                 self.records.clear();
+                self.search_masked.clear();
+                self.search_full.clear();
             }
         });
         ui.horizontal(|ui| {

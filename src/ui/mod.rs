@@ -125,6 +125,7 @@ pub enum UiAction {
     },
     SetTheme(ThemeChoice),
     SetScale(f32),
+    SetTimeout(u64),
 }
 
 /// Draws a spinner, `text` and a Cancel button; returns true when Cancel is

@@ -1,7 +1,7 @@
 //! The Settings tab: theme, UI scale and custom environments.
 
 use crate::environment::{CustomEnvironment, Environment, EnvironmentKind};
-use crate::settings::{Settings, ThemeChoice, UI_SCALE_RANGE};
+use crate::settings::{Settings, TIMEOUT_RANGE_SECONDS, ThemeChoice, UI_SCALE_RANGE};
 use crate::ui::environment_bar::kind_colour;
 use crate::ui::{UiAction, palette};
 
@@ -45,6 +45,15 @@ impl SettingsTab {
             let response = response.labelled_by(label.id);
             if response.drag_stopped() || (response.changed() && !response.dragged()) {
                 action = Some(UiAction::SetScale(scale));
+            }
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Request time-out (s)");
+            let mut seconds = settings.request_timeout_seconds;
+            let response = ui.add(egui::Slider::new(&mut seconds, TIMEOUT_RANGE_SECONDS));
+            let response = response.labelled_by(label.id);
+            if response.drag_stopped() || (response.changed() && !response.dragged()) {
+                action = Some(UiAction::SetTimeout(seconds));
             }
         });
         ui.separator();

@@ -107,8 +107,8 @@ impl VerifyTab {
             ui.add_space(8.0);
             outcome_ui(ui, outcome)
         } else if challenge.status_at(now) == ChallengeStatus::Expired {
-            // The countdown reached zero with no verify attempt: say so
-            // without waiting for the API's 422.
+            // The countdown reached zero with no verify attempt, so show the
+            // expiry without waiting for the API's 422.
             ui.add_space(8.0);
             ui.label(
                 egui::RichText::new("Challenge expired")

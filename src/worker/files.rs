@@ -77,7 +77,7 @@ pub fn key_from_env_file(text: &str) -> Option<String> {
     })
 }
 
-/// Writes `contents` to `path`, or asks for a path with a save dialog.
+/// Writes `contents` to `path`, or to a path chosen in a save dialog.
 /// Returns `Ok(None)` when the dialog was cancelled or no dialog service is
 /// available (both look the same through `rfd`).
 pub async fn save_file(

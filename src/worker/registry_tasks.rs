@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use crate::client::EnrolledFactor;
-use crate::registry::{FactorFilter, FactorRecord, NewChallenge, NewFactor, Registry};
+use crate::registry::{
+    FactorFilter, FactorRecord, InterruptedEnrollment, NewChallenge, NewFactor, Registry,
+};
 use crate::session::ChallengeStatus;
 
 /// The registry shared by worker tasks, or why it could not be opened.
@@ -30,10 +32,12 @@ pub enum RegistryWrite {
     },
 }
 
-/// What the registry holds for one environment.
+/// Registry contents for one environment.
 #[derive(Debug, Clone, Default)]
 pub struct RegistrySnapshot {
     pub factors: Vec<FactorRecord>,
+    /// Enrollments an earlier run started and never finished.
+    pub interrupted: Vec<InterruptedEnrollment>,
     /// User labels marked as signing in through SSO.
     pub sso_users: HashSet<String>,
 }
@@ -53,18 +57,38 @@ async fn with_registry<T: Send + 'static>(
     .map_err(|error| format!("the registry task failed: {error}"))?
 }
 
-/// Records an enrolled factor. It must succeed before the console shows the
-/// enrollment, so a crash right after can't lose the factor ID.
-pub async fn record_enrollment(
+/// Journals an enrollment before its request is sent and returns the journal
+/// ID, so a crash before the answer is recorded is reported at the next start.
+pub async fn begin_enrollment(
     registry: &SharedRegistry,
     environment_id: String,
-    factor: &EnrolledFactor,
-) -> Result<(), String> {
-    let record = NewFactor::from_enrolled(environment_id, factor);
+    description: String,
+) -> Result<i64, String> {
     with_registry(registry, move |registry| {
         registry
-            .record_factor(&record)
+            .begin_enrollment(&environment_id, &description)
             .map_err(|error| error.to_string())
+    })
+    .await
+}
+
+/// Records an enrolled factor and closes its journal entry in one
+/// transaction. It must succeed before the console shows the enrollment, so a
+/// crash right after can't lose the factor ID.
+pub async fn finish_enrollment(
+    registry: &SharedRegistry,
+    pending_id: Option<i64>,
+    environment_id: String,
+    factor: Option<&EnrolledFactor>,
+) -> Result<(), String> {
+    let record = factor.map(|factor| NewFactor::from_enrolled(environment_id, factor));
+    with_registry(registry, move |registry| {
+        let result = match (pending_id, &record) {
+            (Some(pending_id), record) => registry.finish_enrollment(pending_id, record.as_ref()),
+            (None, Some(record)) => registry.record_factor(record),
+            (None, None) => Ok(()),
+        };
+        result.map_err(|error| error.to_string())
     })
     .await
 }
@@ -83,6 +107,9 @@ pub async fn load(
         let factors = registry
             .list_factors(&filter)
             .map_err(|error| error.to_string())?;
+        let interrupted = registry
+            .take_interrupted_enrollments(&environment_id)
+            .map_err(|error| error.to_string())?;
         let mut sso_users = HashSet::new();
         for factor in &factors {
             if registry
@@ -92,7 +119,11 @@ pub async fn load(
                 sso_users.insert(factor.user_label.clone());
             }
         }
-        Ok(RegistrySnapshot { factors, sso_users })
+        Ok(RegistrySnapshot {
+            factors,
+            interrupted,
+            sso_users,
+        })
     })
     .await
 }
