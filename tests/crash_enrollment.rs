@@ -1,5 +1,5 @@
 //! Killing the console (SIGKILL) during or right after an enrollment leaves
-//! the registry consistent, and the next start says what happened: either the
+//! the registry consistent, and the next start reports what happened: either the
 //! factor is fully recorded, or the interrupted enrollment is reported.
 //!
 //! Each test re-runs this test binary as a child that drives a console against

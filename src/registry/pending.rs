@@ -1,7 +1,7 @@
 //! A journal of enrollments in flight. An enrollment is journaled before its
-//! request is sent and removed in the same transaction that records the
-//! factor, so after a crash or a kill the next start can tell the user that an
-//! enrollment was interrupted and its factor ID may never have arrived.
+//! request is sent, and removed in the same transaction that records the
+//! factor. After a crash or a kill, the next start can therefore tell the user
+//! that an enrollment was interrupted and its factor ID may never have arrived.
 
 use rusqlite::params;
 use time::OffsetDateTime;

@@ -58,7 +58,8 @@ async fn with_registry<T: Send + 'static>(
 }
 
 /// Journals an enrollment before its request is sent and returns the journal
-/// ID, so a crash before the answer is recorded is reported at the next start.
+/// ID, so a crash before the response is recorded is reported at the next
+/// start.
 pub async fn begin_enrollment(
     registry: &SharedRegistry,
     environment_id: String,
