@@ -8,6 +8,7 @@ pub mod emulator;
 pub mod environment;
 pub mod failure;
 pub mod keystore;
+pub mod panic_hook;
 pub mod qr;
 pub mod redact;
 pub mod registry;
