@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod app;
 pub mod client;
+pub mod clipboard_guard;
 pub mod emulator;
 pub mod environment;
 pub mod failure;

@@ -2,6 +2,7 @@
 //! sends back an [`Event`] and requests a repaint. The UI thread never waits
 //! on the network, the keyring or the disk.
 
+pub mod clipboard;
 mod files;
 mod registry_tasks;
 
@@ -17,9 +18,11 @@ use crate::client::{
     ActivitySink, ChallengeInfo, ClientError, ConnectionCheck, EnrolledFactor, FactorInfo,
     HttpClients, MfaClient, OutboxMessage, Target, Verification,
 };
+use crate::clipboard_guard::{CopiedKind, Fingerprint};
 use crate::keystore::{KeyStore, KeyStoreError};
 use crate::validate::{OtpCode, PhoneNumber, TotpLabel};
 
+pub use self::clipboard::{ClearOutcome, ClipboardError};
 pub use self::files::{FileError, ImportableKey};
 pub use self::registry_tasks::{RegistrySnapshot, RegistryWrite, SharedRegistry};
 
@@ -99,6 +102,11 @@ pub enum Command {
         suggested_name: String,
         contents: Vec<u8>,
     },
+    /// Clears the system clipboard if it still contains the copied text.
+    ClearClipboard {
+        kind: CopiedKind,
+        fingerprint: Fingerprint,
+    },
 }
 
 /// The result of one command.
@@ -155,6 +163,11 @@ pub enum Outcome {
     ImportableKey(Option<ImportableKey>),
     /// `Ok(None)` means the dialog was cancelled or is not available.
     FileSaved(Result<Option<PathBuf>, FileError>),
+    ClipboardCleared {
+        kind: CopiedKind,
+        fingerprint: Fingerprint,
+        result: Result<ClearOutcome, ClipboardError>,
+    },
 }
 
 /// Messages from the worker to the UI.
@@ -444,6 +457,17 @@ async fn run(
             suggested_name,
             contents,
         } => Outcome::FileSaved(files::save_file(path, &suggested_name, contents).await),
+        Command::ClearClipboard { kind, fingerprint } => {
+            let result =
+                tokio::task::spawn_blocking(move || clipboard::clear_if_unchanged(fingerprint))
+                    .await
+                    .unwrap_or_else(|error| Err(ClipboardError::Failed(error.to_string())));
+            Outcome::ClipboardCleared {
+                kind,
+                fingerprint,
+                result,
+            }
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 use time::OffsetDateTime;
 
 use crate::client::OutboxMessage;
+use crate::clipboard_guard::{CopiedKind, Fingerprint};
 use crate::redact;
 use crate::session::{ChallengeStatus, Session};
 use crate::ui::countdown::countdown_ui;
@@ -156,6 +157,10 @@ impl ChallengesTab {
                         }
                         if ui.small_button("Copy code").clicked() {
                             ui.ctx().copy_text(message.code.expose().to_owned());
+                            action = Some(UiAction::GuardClipboard {
+                                kind: CopiedKind::Code,
+                                fingerprint: Fingerprint::of(message.code.expose()),
+                            });
                         }
                     });
                     ui.end_row();

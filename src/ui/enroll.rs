@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use workos::SecretString;
 
 use crate::client::{EnrolledFactor, EnrolledKind};
+use crate::clipboard_guard::{CopiedKind, Fingerprint};
 use crate::qr::{DecodedQr, QrImageError, decode_data_uri};
 use crate::ui::qr_view::{QrTexture, qr_texture, qr_view_ui};
 use crate::ui::{PendingKind, UiAction, palette, pending_ui};
@@ -333,16 +334,16 @@ fn card_ui(ui: &mut egui::Ui, card: &mut EnrollmentCard) -> Option<UiAction> {
                             totp.show_secret = !totp.show_secret;
                         }
                         if ui.button("Copy secret").clicked() {
-                            ui.ctx().copy_text(totp.secret.expose().to_owned());
+                            action = Some(copy_secret(ui, CopiedKind::Secret, &totp.secret));
                         }
                         if ui.button("Copy URI").clicked() {
-                            ui.ctx().copy_text(totp.uri.expose().to_owned());
+                            action = Some(copy_secret(ui, CopiedKind::Uri, &totp.uri));
                         }
                     });
                     ui.add_space(6.0);
                     factor_id_ui(ui, &card.factor_id);
                     ui.label("The secret is shown once: the console does not store it.");
-                    action = challenge_button_ui(ui, &card.factor_id);
+                    action = challenge_button_ui(ui, &card.factor_id).or(action.take());
                 });
             });
         }
@@ -358,6 +359,16 @@ fn card_ui(ui: &mut egui::Ui, card: &mut EnrollmentCard) -> Option<UiAction> {
         }
     }
     action
+}
+
+/// Copies `value` to the clipboard and returns the action that starts the
+/// countdown to clearing it.
+fn copy_secret(ui: &egui::Ui, kind: CopiedKind, value: &SecretString) -> UiAction {
+    ui.ctx().copy_text(value.expose().to_owned());
+    UiAction::GuardClipboard {
+        kind,
+        fingerprint: Fingerprint::of(value.expose()),
+    }
 }
 
 fn factor_id_ui(ui: &mut egui::Ui, factor_id: &str) {

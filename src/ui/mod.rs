@@ -2,6 +2,7 @@
 //! [`UiAction`], and the app turns actions into worker commands.
 
 pub mod challenges;
+pub mod clipboard;
 pub mod countdown;
 pub mod enroll;
 pub mod environment_bar;
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 
 use workos::SecretString;
 
+use crate::clipboard_guard::{CopiedKind, Fingerprint};
 use crate::environment::CustomEnvironment;
 use crate::settings::ThemeChoice;
 use crate::validate::{OtpCode, PhoneNumber, TotpLabel};
@@ -125,6 +127,12 @@ pub enum UiAction {
     },
     SetTheme(ThemeChoice),
     SetScale(f32),
+    /// A secret was copied: start the countdown to clearing the clipboard.
+    GuardClipboard {
+        kind: CopiedKind,
+        fingerprint: Fingerprint,
+    },
+    ClearClipboardNow,
 }
 
 /// Draws a spinner, `text` and a Cancel button; returns true when Cancel is
