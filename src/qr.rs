@@ -58,10 +58,15 @@ pub struct DecodedQr {
 /// Decodes a `data:image/png;base64,...` URI. Line breaks and spaces inside
 /// the base64 text are ignored, as RFC 2045 encoders insert them.
 pub fn decode_data_uri(uri: &str) -> Result<DecodedQr, QrImageError> {
-    let rest = uri
-        .trim()
-        .strip_prefix(DATA_URI_PREFIX)
-        .ok_or(QrImageError::NotDataUri)?;
+    let uri = uri.trim();
+    // URI schemes are case-insensitive (RFC 3986, section 3.1).
+    let has_prefix = uri
+        .get(..DATA_URI_PREFIX.len())
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(DATA_URI_PREFIX));
+    let rest = match uri.get(DATA_URI_PREFIX.len()..) {
+        Some(rest) if has_prefix => rest,
+        _ => return Err(QrImageError::NotDataUri),
+    };
     let (header, payload) = rest.split_once(',').ok_or(QrImageError::NotDataUri)?;
     let mut parameters = header.split(';');
     let media_type = parameters.next().unwrap_or_default().trim();
@@ -160,6 +165,19 @@ mod tests {
         assert_eq!(
             decode_data_uri("iVBORw0KGgo=").err(),
             Some(QrImageError::NotDataUri)
+        );
+    }
+
+    #[test]
+    fn scheme_ignores_case() {
+        // Both fail on the payload, which shows that the prefix was accepted.
+        assert_eq!(
+            decode_data_uri("DATA:image/png;base64,@@@").err(),
+            Some(QrImageError::InvalidBase64)
+        );
+        assert_eq!(
+            decode_data_uri("Data:image/png;base64,@@@").err(),
+            Some(QrImageError::InvalidBase64)
         );
     }
 
