@@ -59,7 +59,7 @@ impl ChallengesTab {
             return action;
         };
         if let Some(summary) = view.session.factor_summary() {
-            ui.label(format!("Factor: {summary}"));
+            crate::ui::glyphs::label_ui(ui, &format!("Factor: {summary}"));
         }
 
         let template = parse_sms_template(&self.sms_template);

@@ -9,7 +9,7 @@ use crate::client::{EnrolledFactor, EnrolledKind};
 use crate::clipboard_guard::{CopiedKind, Fingerprint};
 use crate::qr::{DecodedQr, QrImageError, decode_data_uri};
 use crate::ui::qr_view::{QrTexture, qr_texture, qr_view_ui};
-use crate::ui::{PendingKind, UiAction, palette, pending_ui};
+use crate::ui::{PendingKind, UiAction, glyphs, palette, pending_ui};
 use crate::validate::{PhoneNumber, PhoneNumberError, TotpLabel};
 
 /// Largest side of the QR code on screen, in points.
@@ -314,8 +314,11 @@ fn card_ui(ui: &mut egui::Ui, card: &mut EnrollmentCard) -> Option<UiAction> {
                     }
                 }
                 ui.vertical(|ui| {
-                    ui.label(format!("Issuer: {}", totp.issuer));
-                    ui.label(format!("User: {}", totp.user));
+                    let issuer_replaced = glyphs::label_ui(ui, &format!("Issuer: {}", totp.issuer));
+                    let user_replaced = glyphs::label_ui(ui, &format!("User: {}", totp.user));
+                    if issuer_replaced || user_replaced {
+                        ui.colored_label(palette::AMBER, glyphs::MISSING_GLYPH_NOTICE);
+                    }
                     ui.add_space(6.0);
                     ui.label("Secret (for manual entry)");
                     let shown = if totp.show_secret {

@@ -7,6 +7,7 @@ pub mod countdown;
 pub mod enroll;
 pub mod environment_bar;
 pub mod factors;
+pub mod glyphs;
 pub mod log_panel;
 pub mod qr_view;
 pub mod settings;
