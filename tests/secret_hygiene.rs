@@ -246,6 +246,9 @@ fn console_flows_leave_no_secret() {
     screens.push_str(&screen_texts(&fixture));
     let harness = &mut fixture.harness;
 
+    // A second challenge, left open for the error below.
+    create_challenge(harness);
+
     // Get and delete the factor from the Factors tab.
     open_tab(harness, "Factors");
     click(harness, "Refresh");
@@ -253,6 +256,24 @@ fn console_flows_leave_no_secret() {
     click(harness, "Delete");
     click(harness, "Confirm delete");
     settle(harness, "the delete");
+    screens.push_str(&screen_texts(&fixture));
+    let harness = &mut fixture.harness;
+
+    // An error on screen: the open challenge's factor is gone.
+    verify(harness, &right);
+    assert!(
+        harness.query_by_label("Valid code").is_none(),
+        "verify fails once the factor is deleted"
+    );
+    assert!(
+        harness
+            .state()
+            .log_records()
+            .iter()
+            .filter_map(|record| record.exchange.as_ref())
+            .any(|exchange| exchange.path.ends_with("/verify") && exchange.status == Some(404)),
+        "the emulator answered the verify with 404"
+    );
     screens.push_str(&screen_texts(&fixture));
     let harness = &mut fixture.harness;
 
