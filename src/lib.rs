@@ -4,10 +4,12 @@
 pub mod activity;
 pub mod app;
 pub mod client;
+pub mod clipboard_guard;
 pub mod emulator;
 pub mod environment;
 pub mod failure;
 pub mod keystore;
+pub mod panic_hook;
 pub mod qr;
 pub mod redact;
 pub mod registry;

@@ -73,6 +73,7 @@ struct EmulatorArgs {
 }
 
 fn main() -> ExitCode {
+    mfa_console::panic_hook::install();
     init_tracing();
     let cli = Cli::parse();
     let result = match cli.command {

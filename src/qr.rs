@@ -12,6 +12,12 @@ use thiserror::Error;
 /// Modules of white border around the code, as ISO/IEC 18004 requires.
 pub const QUIET_ZONE_MODULES: usize = 4;
 
+/// Largest width or height of a QR image that is decoded, in pixels. The
+/// emulator's images are at most about 1,900 pixels (version 40 at 10 pixels
+/// per module); the limit keeps a malformed response from making the UI
+/// thread decode and scan hundreds of megabytes of pixels.
+pub const MAX_IMAGE_SIDE: u32 = 4096;
+
 const DATA_URI_PREFIX: &str = "data:";
 const PNG_MEDIA_TYPE: &str = "image/png";
 
@@ -58,10 +64,15 @@ pub struct DecodedQr {
 /// Decodes a `data:image/png;base64,...` URI. Line breaks and spaces inside
 /// the base64 text are ignored, as RFC 2045 encoders insert them.
 pub fn decode_data_uri(uri: &str) -> Result<DecodedQr, QrImageError> {
-    let rest = uri
-        .trim()
-        .strip_prefix(DATA_URI_PREFIX)
-        .ok_or(QrImageError::NotDataUri)?;
+    let uri = uri.trim();
+    // URI schemes are case-insensitive (RFC 3986, section 3.1).
+    let has_prefix = uri
+        .get(..DATA_URI_PREFIX.len())
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(DATA_URI_PREFIX));
+    let rest = match uri.get(DATA_URI_PREFIX.len()..) {
+        Some(rest) if has_prefix => rest,
+        _ => return Err(QrImageError::NotDataUri),
+    };
     let (header, payload) = rest.split_once(',').ok_or(QrImageError::NotDataUri)?;
     let mut parameters = header.split(';');
     let media_type = parameters.next().unwrap_or_default().trim();
@@ -79,7 +90,14 @@ pub fn decode_data_uri(uri: &str) -> Result<DecodedQr, QrImageError> {
     let png = base64::engine::general_purpose::STANDARD
         .decode(compact.as_bytes())
         .map_err(|_| QrImageError::InvalidBase64)?;
-    let pixels = image::load_from_memory_with_format(&png, image::ImageFormat::Png)
+    let mut reader =
+        image::ImageReader::with_format(std::io::Cursor::new(&png), image::ImageFormat::Png);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    reader.limits(limits);
+    let pixels = reader
+        .decode()
         .map_err(|error| QrImageError::InvalidPng(error.to_string()))?
         .into_luma8();
     let modules = read_modules(&pixels);
@@ -164,6 +182,19 @@ mod tests {
     }
 
     #[test]
+    fn scheme_ignores_case() {
+        // Both fail on the payload, which shows that the prefix was accepted.
+        assert_eq!(
+            decode_data_uri("DATA:image/png;base64,@@@").err(),
+            Some(QrImageError::InvalidBase64)
+        );
+        assert_eq!(
+            decode_data_uri("Data:image/png;base64,@@@").err(),
+            Some(QrImageError::InvalidBase64)
+        );
+    }
+
+    #[test]
     fn rejects_wrong_media_type() {
         assert_eq!(
             decode_data_uri("data:image/jpeg;base64,AAAA").err(),
@@ -186,6 +217,57 @@ mod tests {
             decode_data_uri("data:image/png;base64,@@@").err(),
             Some(QrImageError::InvalidBase64)
         );
+    }
+
+    /// Builds a PNG chunk: length, type, data and CRC-32 (ISO 3309, as PNG
+    /// uses).
+    fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut crc = 0xFFFF_FFFF_u32;
+        for byte in kind.iter().chain(data) {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        let mut chunk = u32::try_from(data.len()).unwrap().to_be_bytes().to_vec();
+        chunk.extend_from_slice(kind);
+        chunk.extend_from_slice(data);
+        chunk.extend_from_slice(&(!crc).to_be_bytes());
+        chunk
+    }
+
+    #[test]
+    fn rejects_oversized_image_before_decoding() {
+        // An 8-bit grey PNG that claims 20,000 x 20,000 pixels (400 MB once
+        // decoded) with almost no image data.
+        let mut header = Vec::new();
+        header.extend_from_slice(&20_000_u32.to_be_bytes());
+        header.extend_from_slice(&20_000_u32.to_be_bytes());
+        header.extend_from_slice(&[8, 0, 0, 0, 0]);
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(png_chunk(b"IHDR", &header));
+        png.extend(png_chunk(
+            b"IDAT",
+            &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+        ));
+        png.extend(png_chunk(b"IEND", &[]));
+        let uri = format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&png)
+        );
+
+        let started = std::time::Instant::now();
+        let result = decode_data_uri(&uri);
+        assert!(
+            matches!(&result, Err(QrImageError::InvalidPng(reason)) if reason.contains("limit")),
+            "{:?}",
+            result.map(|decoded| decoded.pixels.dimensions())
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! RFC 6238 rules shared by the emulator and the tests: secrets, codes and
 //! `otpauth://` URIs with the WorkOS parameters (HMAC-SHA-1, 6 digits, 30 s).
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use rand::RngCore as _;
+use thiserror::Error;
 use totp_rs::{Builder, Secret};
 
 /// Code length in digits.
@@ -117,6 +118,206 @@ pub fn otpauth_uri(issuer: &str, user: &str, secret_base32: &str) -> String {
     )
 }
 
+/// URI scheme and type that [`parse_otpauth_uri`] accepts.
+const OTPAUTH_TOTP_PREFIX: &str = "otpauth://totp/";
+
+/// Code lengths an `otpauth://` URI may ask for. RFC 4226 section 5.3 requires
+/// at least 6 digits and allows 7 and 8.
+const ALLOWED_DIGITS: std::ops::RangeInclusive<u8> = 6..=8;
+
+/// HMAC hash named by an `otpauth://` URI's `algorithm` parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtpAlgorithm {
+    Sha1,
+    Sha256,
+    Sha512,
+}
+
+/// The parts of a TOTP `otpauth://` URI, decoded.
+///
+/// `Debug` hides the secret, because the parts may end up in a log or a panic
+/// message.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OtpauthParts {
+    /// The issuer from the label prefix or the `issuer` parameter; `None` when
+    /// the URI names none.
+    pub issuer: Option<String>,
+    /// The account name after the label's issuer prefix.
+    pub user: String,
+    /// The Base32 secret in upper case, without `=` padding.
+    pub secret: String,
+    pub algorithm: OtpAlgorithm,
+    pub digits: u8,
+    pub period_seconds: u64,
+}
+
+impl std::fmt::Debug for OtpauthParts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtpauthParts")
+            .field("issuer", &self.issuer)
+            .field("user", &self.user)
+            .field("secret", &"<redacted>")
+            .field("algorithm", &self.algorithm)
+            .field("digits", &self.digits)
+            .field("period_seconds", &self.period_seconds)
+            .finish()
+    }
+}
+
+/// Reason an `otpauth://` URI was rejected. No variant carries the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum OtpauthError {
+    #[error("The URI does not start with 'otpauth://totp/'.")]
+    NotTotpUri,
+    #[error("The URI label has no account name after the issuer.")]
+    MissingUser,
+    #[error("The {part} contains a '%' that is not followed by two hex digits.")]
+    InvalidPercentEncoding { part: &'static str },
+    #[error("The {part} is not valid UTF-8 after percent-decoding.")]
+    InvalidUtf8 { part: &'static str },
+    #[error("The URI has no 'secret' parameter.")]
+    MissingSecret,
+    #[error("The secret is not Base32 (letters A-Z and digits 2-7).")]
+    InvalidSecret,
+    #[error("The URI has the '{0}' parameter more than once.")]
+    DuplicateParameter(String),
+    #[error("The label names issuer '{label}' but the issuer parameter is '{parameter}'.")]
+    IssuerMismatch { label: String, parameter: String },
+    #[error("The algorithm '{0}' is not supported. Use SHA1, SHA256 or SHA512.")]
+    UnsupportedAlgorithm(String),
+    #[error("The digits parameter '{0}' is not supported. Use 6, 7 or 8.")]
+    InvalidDigits(String),
+    #[error("The period parameter '{0}' is not a whole number of seconds above 0.")]
+    InvalidPeriod(String),
+}
+
+/// Parses a TOTP URI in the Key URI Format that authenticator apps read:
+/// `otpauth://totp/<issuer>:<user>?secret=...&issuer=...&algorithm=...&digits=...&period=...`.
+///
+/// The label is split at its first literal `:`, so a colon encoded as `%3A`
+/// stays inside the issuer or user, as [`otpauth_uri`] writes it. A `+` is
+/// kept as a plus sign (RFC 3986), not read as a space. Missing `algorithm`,
+/// `digits` and `period` take the defaults SHA1, 6 and 30. Unknown parameters
+/// and a `#fragment` are ignored. When the label and the `issuer` parameter
+/// both name an issuer, they must match.
+pub fn parse_otpauth_uri(uri: &str) -> Result<OtpauthParts, OtpauthError> {
+    let prefix_length = OTPAUTH_TOTP_PREFIX.len();
+    let has_prefix = uri
+        .get(..prefix_length)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(OTPAUTH_TOTP_PREFIX));
+    let rest = match uri.get(prefix_length..) {
+        Some(rest) if has_prefix => rest,
+        _ => return Err(OtpauthError::NotTotpUri),
+    };
+    let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
+    let (label, query) = rest.split_once('?').unwrap_or((rest, ""));
+
+    let (label_issuer, user) = match label.split_once(':') {
+        Some((issuer, user)) => (Some(decode_component(issuer, "issuer")?), user),
+        None => (None, label),
+    };
+    let user = decode_component(user, "user")?;
+    if user.trim().is_empty() {
+        return Err(OtpauthError::MissingUser);
+    }
+
+    let mut secret = None;
+    let mut parameter_issuer = None;
+    let mut algorithm = None;
+    let mut digits = None;
+    let mut period = None;
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let slot = match name {
+            "secret" => &mut secret,
+            "issuer" => &mut parameter_issuer,
+            "algorithm" => &mut algorithm,
+            "digits" => &mut digits,
+            "period" => &mut period,
+            _ => continue,
+        };
+        if slot.is_some() {
+            return Err(OtpauthError::DuplicateParameter(name.to_owned()));
+        }
+        *slot = Some(decode_component(value, "query")?);
+    }
+
+    let secret = normalise_secret(secret.as_deref().ok_or(OtpauthError::MissingSecret)?)?;
+    let issuer = match (
+        label_issuer.filter(|issuer| !issuer.is_empty()),
+        parameter_issuer.filter(|issuer| !issuer.is_empty()),
+    ) {
+        (Some(label), Some(parameter)) if label != parameter => {
+            return Err(OtpauthError::IssuerMismatch { label, parameter });
+        }
+        (Some(issuer), _) | (None, Some(issuer)) => Some(issuer),
+        (None, None) => None,
+    };
+    let algorithm = match algorithm.as_deref() {
+        None => OtpAlgorithm::Sha1,
+        Some(name) if name.eq_ignore_ascii_case("SHA1") => OtpAlgorithm::Sha1,
+        Some(name) if name.eq_ignore_ascii_case("SHA256") => OtpAlgorithm::Sha256,
+        Some(name) if name.eq_ignore_ascii_case("SHA512") => OtpAlgorithm::Sha512,
+        Some(other) => return Err(OtpauthError::UnsupportedAlgorithm(other.to_owned())),
+    };
+    let digits = match digits {
+        None => DIGITS,
+        Some(text) => text
+            .parse::<u8>()
+            .ok()
+            .filter(|value| ALLOWED_DIGITS.contains(value))
+            .ok_or(OtpauthError::InvalidDigits(text))?,
+    };
+    let period_seconds = match period {
+        None => STEP_SECONDS,
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|value| *value > 0)
+            .ok_or(OtpauthError::InvalidPeriod(text))?,
+    };
+    Ok(OtpauthParts {
+        issuer,
+        user,
+        secret,
+        algorithm,
+        digits,
+        period_seconds,
+    })
+}
+
+/// Percent-decodes one URI component, rejecting a stray `%` and bytes that
+/// are not UTF-8.
+fn decode_component(text: &str, part: &'static str) -> Result<String, OtpauthError> {
+    let bytes = text.as_bytes();
+    for (index, byte) in bytes.iter().enumerate() {
+        if *byte == b'%' {
+            let escape = bytes.get(index + 1..index + 3);
+            if !escape.is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)) {
+                return Err(OtpauthError::InvalidPercentEncoding { part });
+            }
+        }
+    }
+    percent_decode_str(text)
+        .decode_utf8()
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|_| OtpauthError::InvalidUtf8 { part })
+}
+
+/// Checks a Base32 secret and returns it in upper case without padding.
+fn normalise_secret(secret: &str) -> Result<String, OtpauthError> {
+    let unpadded = secret.trim_end_matches('=');
+    let valid = !unpadded.is_empty()
+        && unpadded
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || ('2'..='7').contains(&c));
+    if valid {
+        Ok(unpadded.to_ascii_uppercase())
+    } else {
+        Err(OtpauthError::InvalidSecret)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +389,112 @@ mod tests {
             otpauth_uri("Äcme GmbH", "a:b@example.com", "ABC"),
             "otpauth://totp/%C3%84cme%20GmbH:a%3Ab%40example.com?secret=ABC&issuer=%C3%84cme%20GmbH&algorithm=SHA1&digits=6&period=30"
         );
+    }
+
+    fn parts(issuer: Option<&str>, user: &str, secret: &str) -> OtpauthParts {
+        OtpauthParts {
+            issuer: issuer.map(str::to_owned),
+            user: user.to_owned(),
+            secret: secret.to_owned(),
+            algorithm: OtpAlgorithm::Sha1,
+            digits: DIGITS,
+            period_seconds: STEP_SECONDS,
+        }
+    }
+
+    #[test]
+    fn parse_round_trips_built_uri() {
+        for (issuer, user) in [
+            ("Foo Corp", "alan.turing@example.com"),
+            ("Äcme GmbH", "山田太郎"),
+            ("A&B: 100%", "x y+z"),
+            ("a:b", "c:d"),
+        ] {
+            let uri = otpauth_uri(issuer, user, RFC_SECRET);
+            assert_eq!(
+                parse_otpauth_uri(&uri),
+                Ok(parts(Some(issuer), user, RFC_SECRET)),
+                "{issuer} / {user}"
+            );
+        }
+    }
+
+    #[test]
+    fn parse_applies_defaults_and_parameters() {
+        assert_eq!(
+            parse_otpauth_uri("otpauth://totp/alice?secret=abcd2345"),
+            Ok(parts(None, "alice", "ABCD2345"))
+        );
+        assert_eq!(
+            parse_otpauth_uri("otpauth://totp/alice?issuer=Foo&secret=ABCD===="),
+            Ok(parts(Some("Foo"), "alice", "ABCD"))
+        );
+        let custom = parse_otpauth_uri(
+            "OTPAUTH://TOTP/Foo:alice?secret=ABCD&algorithm=sha512&digits=8&period=60&image=x#top",
+        );
+        assert_eq!(
+            custom,
+            Ok(OtpauthParts {
+                algorithm: OtpAlgorithm::Sha512,
+                digits: 8,
+                period_seconds: 60,
+                ..parts(Some("Foo"), "alice", "ABCD")
+            })
+        );
+    }
+
+    #[test]
+    fn parse_rejects_each_mistake() {
+        let cases = [
+            ("https://example.com", OtpauthError::NotTotpUri),
+            ("otpauth://hotp/a?secret=ABCD", OtpauthError::NotTotpUri),
+            ("otpauth://totp/Foo:?secret=ABCD", OtpauthError::MissingUser),
+            ("otpauth://totp/Foo:alice", OtpauthError::MissingSecret),
+            (
+                "otpauth://totp/alice?secret=AB1D",
+                OtpauthError::InvalidSecret,
+            ),
+            (
+                "otpauth://totp/ali%zz?secret=ABCD",
+                OtpauthError::InvalidPercentEncoding { part: "user" },
+            ),
+            (
+                "otpauth://totp/%FF:alice?secret=ABCD",
+                OtpauthError::InvalidUtf8 { part: "issuer" },
+            ),
+            (
+                "otpauth://totp/alice?secret=ABCD&secret=EFGH",
+                OtpauthError::DuplicateParameter("secret".to_owned()),
+            ),
+            (
+                "otpauth://totp/Foo:alice?secret=ABCD&issuer=Bar",
+                OtpauthError::IssuerMismatch {
+                    label: "Foo".to_owned(),
+                    parameter: "Bar".to_owned(),
+                },
+            ),
+            (
+                "otpauth://totp/alice?secret=ABCD&algorithm=MD5",
+                OtpauthError::UnsupportedAlgorithm("MD5".to_owned()),
+            ),
+            (
+                "otpauth://totp/alice?secret=ABCD&digits=9",
+                OtpauthError::InvalidDigits("9".to_owned()),
+            ),
+            (
+                "otpauth://totp/alice?secret=ABCD&period=0",
+                OtpauthError::InvalidPeriod("0".to_owned()),
+            ),
+        ];
+        for (uri, expected) in cases {
+            assert_eq!(parse_otpauth_uri(uri), Err(expected), "{uri}");
+        }
+    }
+
+    #[test]
+    fn parts_debug_hides_secret() {
+        let printed = format!("{:?}", parts(Some("Foo"), "alice", RFC_SECRET));
+        assert!(!printed.contains(RFC_SECRET), "{printed}");
+        assert!(printed.contains("alice"), "{printed}");
     }
 }

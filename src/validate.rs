@@ -130,7 +130,17 @@ impl PhoneNumber {
             return Err(PhoneNumberError::InvalidCharacter(bad));
         }
 
+        // A '+' only belongs in front. normalise() drops every non-digit, so
+        // a second '+' would otherwise vanish into a suggestion.
+        if trimmed.chars().skip(1).any(|c| c == '+') {
+            return Err(PhoneNumberError::InvalidCharacter('+'));
+        }
+
         let normalised = normalise(trimmed);
+        if normalised == "+" && !trimmed.starts_with('+') {
+            // "00" alone: an international prefix with no number after it.
+            return Err(PhoneNumberError::TooShort);
+        }
         check_digits(&normalised)?;
         if normalised != trimmed {
             return Err(PhoneNumberError::Formatted {
@@ -177,9 +187,6 @@ fn check_digits(normalised: &str) -> Result<(), PhoneNumberError> {
     };
     if digits.is_empty() {
         return Err(PhoneNumberError::LonePlus);
-    }
-    if digits.contains('+') {
-        return Err(PhoneNumberError::InvalidCharacter('+'));
     }
     if digits.starts_with('0') {
         return Err(PhoneNumberError::LeadingZero);
@@ -326,6 +333,25 @@ mod tests {
             PhoneNumber::parse("1234567890"),
             Err(PhoneNumberError::MissingPlus)
         );
+    }
+
+    #[test]
+    fn phone_rejects_inner_plus() {
+        assert_eq!(
+            PhoneNumber::parse("+1500+5550006"),
+            Err(PhoneNumberError::InvalidCharacter('+'))
+        );
+        assert_eq!(
+            PhoneNumber::parse("++15005550006"),
+            Err(PhoneNumberError::InvalidCharacter('+'))
+        );
+    }
+
+    #[test]
+    fn phone_bare_international_prefix_is_short() {
+        assert_eq!(PhoneNumber::parse("00"), Err(PhoneNumberError::TooShort));
+        assert_eq!(PhoneNumber::parse("00 -"), Err(PhoneNumberError::TooShort));
+        assert_eq!(PhoneNumber::parse("+ -"), Err(PhoneNumberError::LonePlus));
     }
 
     #[test]

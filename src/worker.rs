@@ -3,6 +3,7 @@
 //! and file work runs here, so the UI thread does not wait on it; the fault
 //! matrix test checks UI frame times while requests fail.
 
+pub mod clipboard;
 mod files;
 mod registry_tasks;
 
@@ -18,10 +19,12 @@ use crate::client::{
     ActivitySink, ChallengeInfo, ClientError, ConnectionCheck, EnrolledFactor, FactorInfo,
     HttpClients, MfaClient, OutboxMessage, Target, Verification,
 };
+use crate::clipboard_guard::{CopiedKind, Fingerprint};
 use crate::keystore::{KeyStore, KeyStoreError};
 use crate::qr::{DecodedQr, QrImageError};
 use crate::validate::{OtpCode, PhoneNumber, TotpLabel};
 
+pub use self::clipboard::{ClearOutcome, ClipboardError};
 pub use self::files::{FileError, ImportableKey};
 pub use self::registry_tasks::{RegistrySnapshot, RegistryWrite, SharedRegistry};
 
@@ -101,6 +104,11 @@ pub enum Command {
         suggested_name: String,
         contents: Vec<u8>,
     },
+    /// Clears the system clipboard if it still contains the copied text.
+    ClearClipboard {
+        kind: CopiedKind,
+        fingerprint: Fingerprint,
+    },
 }
 
 /// The result of one command.
@@ -160,6 +168,11 @@ pub enum Outcome {
     ImportableKey(Option<ImportableKey>),
     /// `Ok(None)` means the dialog was cancelled or is not available.
     FileSaved(Result<Option<PathBuf>, FileError>),
+    ClipboardCleared {
+        kind: CopiedKind,
+        fingerprint: Fingerprint,
+        result: Result<ClearOutcome, ClipboardError>,
+    },
 }
 
 /// Messages from the worker to the UI.
@@ -479,6 +492,17 @@ async fn run(
             suggested_name,
             contents,
         } => Outcome::FileSaved(files::save_file(path, &suggested_name, contents).await),
+        Command::ClearClipboard { kind, fingerprint } => {
+            let result =
+                tokio::task::spawn_blocking(move || clipboard::clear_if_unchanged(fingerprint))
+                    .await
+                    .unwrap_or_else(|error| Err(ClipboardError::Failed(error.to_string())));
+            Outcome::ClipboardCleared {
+                kind,
+                fingerprint,
+                result,
+            }
+        }
     }
 }
 

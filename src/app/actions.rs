@@ -1,9 +1,12 @@
 //! Turning user actions into state changes and worker commands.
 
+use std::time::Instant;
+
 use workos::SecretString;
 
 use super::ConsoleApp;
 use crate::activity::Level;
+use crate::clipboard_guard::{CLEAR_AFTER, ClipboardGuard};
 use crate::environment::{Environment, KeyState};
 use crate::session::{SelectedFactor, Session};
 use crate::ui::factors::FactorRow;
@@ -186,6 +189,18 @@ impl ConsoleApp {
                 };
                 self.start(PendingKind::File, command);
             }
+            UiAction::GuardClipboard { kind, fingerprint } => {
+                self.clipboard_guard = Some(ClipboardGuard::new(kind, fingerprint, Instant::now()));
+                self.record(
+                    Level::Info,
+                    format!(
+                        "Copied the {}. The clipboard clears in {} s unless it contains something else by then.",
+                        kind.noun(),
+                        CLEAR_AFTER.as_secs()
+                    ),
+                );
+            }
+            UiAction::ClearClipboardNow => self.start_clipboard_clear(true),
             UiAction::SetTheme(theme) => self.settings.theme = theme,
             UiAction::SetTimeout(seconds) => self.set_timeout(seconds),
             UiAction::SetScale(scale) => {

@@ -7,11 +7,13 @@ mod outcomes;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 use time::OffsetDateTime;
 
 use crate::activity::{ActivityRecord, Level};
 use crate::client::{FactorInfo, OutboxMessage};
+use crate::clipboard_guard::ClipboardGuard;
 use crate::environment::{Environment, EnvironmentKind, KeyState};
 use crate::keystore::KeyStore;
 use crate::session::Session;
@@ -57,6 +59,8 @@ pub struct ConsoleApp {
     default_folder: PathBuf,
     /// Environment whose registry rows are loaded.
     registry_loaded_for: Option<String>,
+    /// The pending clear of a copied secret.
+    clipboard_guard: Option<ClipboardGuard>,
 }
 
 impl ConsoleApp {
@@ -128,6 +132,7 @@ impl ConsoleApp {
             applied_style: None,
             default_folder,
             registry_loaded_for: None,
+            clipboard_guard: None,
         })
     }
 
@@ -186,6 +191,11 @@ impl ConsoleApp {
         &self.outbox
     }
 
+    /// Returns the pending clear of a copied secret, if any.
+    pub fn clipboard_guard(&self) -> Option<&ClipboardGuard> {
+        self.clipboard_guard.as_ref()
+    }
+
     /// Returns the factors listed for the last WorkOS user looked up.
     pub fn user_factors(&self) -> Option<&(String, Vec<FactorInfo>)> {
         self.user_factors.as_ref()
@@ -205,6 +215,7 @@ impl ConsoleApp {
         }
         self.apply_style(ui.ctx());
         self.start_background_reads();
+        self.start_clipboard_clear(false);
         let mut actions = Vec::new();
         self.read_shortcuts(ui, &mut actions);
 
@@ -229,6 +240,13 @@ impl ConsoleApp {
                     }
                 }
             });
+            if let Some(guard) = &self.clipboard_guard {
+                actions.extend(crate::ui::clipboard::clipboard_status_ui(
+                    ui,
+                    guard,
+                    Instant::now(),
+                ));
+            }
             ui.add_space(2.0);
         });
 
@@ -355,6 +373,19 @@ impl ConsoleApp {
         }
     }
 
+    /// Hands the clipboard clear to the worker once it is due, or at once when
+    /// `now_requested` is set.
+    pub(super) fn start_clipboard_clear(&mut self, now_requested: bool) {
+        let Some(guard) = &mut self.clipboard_guard else {
+            return;
+        };
+        if let Some(fingerprint) = guard.start_clearing(Instant::now(), now_requested) {
+            let kind = guard.kind();
+            self.worker
+                .send(Command::ClearClipboard { kind, fingerprint });
+        }
+    }
+
     /// Sends `command` and marks `kind` as in flight.
     fn start(&mut self, kind: PendingKind, command: Command) {
         let task = self.worker.send(command);
@@ -391,5 +422,19 @@ impl eframe::App for ConsoleApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, crate::settings::STORAGE_KEY, &self.settings());
+    }
+
+    /// Clears a copied secret that is still waiting for its countdown, because
+    /// once the window closes a clipboard manager may keep it for good. This
+    /// blocks the closing window briefly; no frame is drawn any more.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        let Some(guard) = self.clipboard_guard.take() else {
+            return;
+        };
+        let kind = guard.kind().noun();
+        match crate::worker::clipboard::clear_if_unchanged(guard.fingerprint()) {
+            Ok(outcome) => tracing::info!(?outcome, kind, "clipboard checked on exit"),
+            Err(error) => tracing::warn!(%error, kind, "clipboard not cleared on exit"),
+        }
     }
 }

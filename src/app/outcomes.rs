@@ -3,6 +3,7 @@
 use super::ConsoleApp;
 use crate::activity::Level;
 use crate::client::{ConnectionCheck, EnrolledFactor, FactorInfo};
+use crate::clipboard_guard::{CopiedKind, Fingerprint};
 use crate::environment::{EnvironmentKind, KeyState};
 use crate::failure::{RequestKind, describe};
 use crate::qr::{DecodedQr, QrImageError};
@@ -11,7 +12,7 @@ use crate::registry::{FactorRecord, NewChallenge};
 use crate::session::SelectedFactor;
 use crate::ui::enroll::EnrollmentCard;
 use crate::ui::factors::FactorRow;
-use crate::worker::{Outcome, RegistryWrite};
+use crate::worker::{ClearOutcome, ClipboardError, Outcome, RegistryWrite};
 
 /// Turns a registry row into the form the Factors tab lists.
 fn factor_info_from_record(record: FactorRecord) -> FactorInfo {
@@ -320,6 +321,48 @@ impl ConsoleApp {
                     self.log.export_message = message;
                 }
             }
+            Outcome::ClipboardCleared {
+                kind,
+                fingerprint,
+                result,
+            } => self.clipboard_cleared(kind, fingerprint, result),
+        }
+    }
+
+    fn clipboard_cleared(
+        &mut self,
+        kind: CopiedKind,
+        fingerprint: Fingerprint,
+        result: Result<ClearOutcome, ClipboardError>,
+    ) {
+        // A newer copy may have replaced the guard while the worker ran.
+        if self
+            .clipboard_guard
+            .as_ref()
+            .is_some_and(|guard| guard.is_clearing() && guard.fingerprint() == fingerprint)
+        {
+            self.clipboard_guard = None;
+        }
+        let noun = kind.noun();
+        match result {
+            Ok(ClearOutcome::Cleared) => {
+                self.record(
+                    Level::Info,
+                    format!("Cleared the copied {noun} from the clipboard."),
+                );
+            }
+            Ok(ClearOutcome::LeftAlone) => self.record(
+                Level::Info,
+                format!(
+                    "The clipboard no longer contains the copied {noun}, so it was left as it is."
+                ),
+            ),
+            Err(error) => self.record(
+                Level::Warn,
+                format!(
+                    "The copied {noun} was not cleared: {error}. Clear the clipboard yourself if it still contains it."
+                ),
+            ),
         }
     }
 

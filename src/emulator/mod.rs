@@ -109,6 +109,18 @@ pub fn generate_api_key() -> String {
     format!("sk_test_{random}")
 }
 
+/// Builds a router with empty in-memory state and no files, for serving
+/// requests in-process (the fuzz targets call it through `tower::ServiceExt`).
+pub fn in_memory_router(config: &EmulatorConfig) -> Router {
+    router(Arc::new(Shared::new(
+        config.api_key.clone(),
+        VerifyRules {
+            max_attempts: config.max_attempts,
+            reject_reused_codes: config.reject_reused_codes,
+        },
+    )))
+}
+
 /// Builds the router for `shared`: the WorkOS endpoints, the `/_emulator/`
 /// endpoints, and the layers around them. From the outside in: request log,
 /// `X-Request-Id`, faults, body limit, API key.

@@ -19,6 +19,13 @@ pub enum QrRenderError {
     Encode(String),
 }
 
+/// Checks that `text` fits in a QR code, without rendering it.
+pub fn check_fits(text: &str) -> Result<(), QrRenderError> {
+    QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+        .map(|_| ())
+        .map_err(|error| QrRenderError::TooLong(error.to_string()))
+}
+
 /// Encodes `text` as a QR code and returns `data:image/png;base64,...`.
 pub fn qr_data_uri(text: &str) -> Result<String, QrRenderError> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)

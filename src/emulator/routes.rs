@@ -87,6 +87,7 @@ pub async fn enroll_factor(
         return Err(ApiError::invalid_request(errors));
     };
 
+    kind.check_qr_fits()?;
     let now = shared.clock.now();
     let factor = shared.store().enroll(kind, user_id, now);
     tracing::info!(factor_id = %mask_id(&factor.id), "emulator enrolled a factor");

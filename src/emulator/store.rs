@@ -9,7 +9,7 @@ use rand::Rng as _;
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
-use super::api_error::ApiError;
+use super::api_error::{ApiError, FieldError};
 use super::clock::format_timestamp;
 use super::ids::{CHALLENGE_PREFIX, FACTOR_PREFIX, SMS_PREFIX, new_id};
 use crate::totp;
@@ -41,6 +41,29 @@ pub enum FactorKind {
         phone_number: String,
     },
     GenericOtp,
+}
+
+impl FactorKind {
+    /// Checks, before a TOTP factor is stored, that its `otpauth://` URI fits
+    /// in a QR code, so an enrollment never stores a factor it can't return.
+    pub fn check_qr_fits(&self) -> Result<(), ApiError> {
+        let FactorKind::Totp {
+            issuer,
+            user,
+            secret,
+        } = self
+        else {
+            return Ok(());
+        };
+        let uri = totp::otpauth_uri(issuer, user, secret);
+        super::qr_png::check_fits(&uri).map_err(|_| {
+            ApiError::invalid_request(vec![FieldError {
+                field: "totp_issuer".to_owned(),
+                code: "invalid_value",
+                message: "totp_issuer and totp_user are too long to fit in a QR code together. Shorten them.".to_owned(),
+            }])
+        })
+    }
 }
 
 impl Factor {

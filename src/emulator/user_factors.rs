@@ -106,6 +106,7 @@ pub async fn create_user_factor(
             user: user.unwrap_or(default_user),
             secret,
         };
+        kind.check_qr_fits()?;
         let factor = store.enroll(kind, Some(user_id.clone()), now);
         let challenge = store.challenge(&factor.id, None, now)?;
         (factor, challenge)

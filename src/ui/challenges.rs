@@ -5,6 +5,7 @@
 use time::OffsetDateTime;
 
 use crate::client::OutboxMessage;
+use crate::clipboard_guard::{CopiedKind, Fingerprint};
 use crate::redact;
 use crate::session::{ChallengeStatus, Session};
 use crate::ui::countdown::countdown_ui;
@@ -58,7 +59,7 @@ impl ChallengesTab {
             return action;
         };
         if let Some(summary) = view.session.factor_summary() {
-            ui.label(format!("Factor: {summary}"));
+            crate::ui::glyphs::label_ui(ui, &format!("Factor: {summary}"));
         }
 
         let template = parse_sms_template(&self.sms_template);
@@ -156,6 +157,10 @@ impl ChallengesTab {
                         }
                         if ui.small_button("Copy code").clicked() {
                             ui.ctx().copy_text(message.code.expose().to_owned());
+                            action = Some(UiAction::GuardClipboard {
+                                kind: CopiedKind::Code,
+                                fingerprint: Fingerprint::of(message.code.expose()),
+                            });
                         }
                     });
                     ui.end_row();

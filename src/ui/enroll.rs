@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use workos::SecretString;
 
 use crate::client::{EnrolledFactor, EnrolledKind};
+use crate::clipboard_guard::{CopiedKind, Fingerprint};
 use crate::qr::{DecodedQr, QrImageError, decode_data_uri};
 use crate::ui::qr_view::{QrTexture, qr_texture, qr_view_ui};
-use crate::ui::{PendingKind, UiAction, palette, pending_ui};
+use crate::ui::{PendingKind, UiAction, glyphs, palette, pending_ui};
 use crate::validate::{PhoneNumber, PhoneNumberError, TotpLabel};
 
 /// Largest side of the QR code on screen, in points.
@@ -318,8 +319,11 @@ fn card_ui(ui: &mut egui::Ui, card: &mut EnrollmentCard) -> Option<UiAction> {
                     }
                 }
                 ui.vertical(|ui| {
-                    ui.label(format!("Issuer: {}", totp.issuer));
-                    ui.label(format!("User: {}", totp.user));
+                    let issuer_replaced = glyphs::label_ui(ui, &format!("Issuer: {}", totp.issuer));
+                    let user_replaced = glyphs::label_ui(ui, &format!("User: {}", totp.user));
+                    if issuer_replaced || user_replaced {
+                        ui.colored_label(palette::AMBER, glyphs::MISSING_GLYPH_NOTICE);
+                    }
                     ui.add_space(6.0);
                     ui.label("Secret (for manual entry)");
                     let shown = if totp.show_secret {
@@ -338,16 +342,16 @@ fn card_ui(ui: &mut egui::Ui, card: &mut EnrollmentCard) -> Option<UiAction> {
                             totp.show_secret = !totp.show_secret;
                         }
                         if ui.button("Copy secret").clicked() {
-                            ui.ctx().copy_text(totp.secret.expose().to_owned());
+                            action = Some(copy_secret(ui, CopiedKind::Secret, &totp.secret));
                         }
                         if ui.button("Copy URI").clicked() {
-                            ui.ctx().copy_text(totp.uri.expose().to_owned());
+                            action = Some(copy_secret(ui, CopiedKind::Uri, &totp.uri));
                         }
                     });
                     ui.add_space(6.0);
                     factor_id_ui(ui, &card.factor_id);
                     ui.label("The secret is shown once: the console does not store it.");
-                    action = challenge_button_ui(ui, &card.factor_id);
+                    action = challenge_button_ui(ui, &card.factor_id).or(action.take());
                 });
             });
         }
@@ -363,6 +367,16 @@ fn card_ui(ui: &mut egui::Ui, card: &mut EnrollmentCard) -> Option<UiAction> {
         }
     }
     action
+}
+
+/// Copies `value` to the clipboard and returns the action that starts the
+/// countdown to clearing it.
+fn copy_secret(ui: &egui::Ui, kind: CopiedKind, value: &SecretString) -> UiAction {
+    ui.ctx().copy_text(value.expose().to_owned());
+    UiAction::GuardClipboard {
+        kind,
+        fingerprint: Fingerprint::of(value.expose()),
+    }
 }
 
 fn factor_id_ui(ui: &mut egui::Ui, factor_id: &str) {

@@ -207,8 +207,8 @@ impl FactorsTab {
                 for (info, deleted) in rows {
                     ui.monospace(&info.id);
                     ui.label(&info.factor_type);
-                    ui.label(user_label(info));
-                    ui.label(info.issuer.as_deref().unwrap_or("—"));
+                    crate::ui::glyphs::label_ui(ui, &user_label(info));
+                    crate::ui::glyphs::label_ui(ui, info.issuer.as_deref().unwrap_or("—"));
                     ui.label(&info.created_at);
                     ui.horizontal(|ui| {
                         if deleted {

@@ -8,7 +8,7 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::activity::{ActivityRecord, Level};
 use crate::redact;
-use crate::ui::{UiAction, palette};
+use crate::ui::{UiAction, glyphs, palette};
 
 /// ID of the filter input, for Ctrl+F.
 pub const FILTER_ID: &str = "log-filter";
@@ -253,12 +253,16 @@ impl LogPanel {
                     let colour = level_colour(record.level);
                     for (index, cell) in cells.iter().enumerate() {
                         row.col(|ui| {
-                            if index == 7
+                            let (cell, replaced) = glyphs::displayable_text(ui, cell);
+                            let response = if index == 7
                                 && let Some(colour) = colour
                             {
-                                ui.colored_label(colour, cell);
+                                ui.colored_label(colour, cell)
                             } else {
-                                ui.label(cell);
+                                ui.label(cell)
+                            };
+                            if replaced {
+                                response.on_hover_text(glyphs::MISSING_GLYPH_NOTICE);
                             }
                         });
                     }

@@ -2,10 +2,12 @@
 //! [`UiAction`], and the app turns actions into worker commands.
 
 pub mod challenges;
+pub mod clipboard;
 pub mod countdown;
 pub mod enroll;
 pub mod environment_bar;
 pub mod factors;
+pub mod glyphs;
 pub mod log_panel;
 pub mod qr_view;
 pub mod settings;
@@ -15,6 +17,7 @@ use std::path::PathBuf;
 
 use workos::SecretString;
 
+use crate::clipboard_guard::{CopiedKind, Fingerprint};
 use crate::environment::CustomEnvironment;
 use crate::settings::ThemeChoice;
 use crate::validate::{OtpCode, PhoneNumber, TotpLabel};
@@ -126,6 +129,12 @@ pub enum UiAction {
     SetTheme(ThemeChoice),
     SetScale(f32),
     SetTimeout(u64),
+    /// A secret was copied: start the countdown to clearing the clipboard.
+    GuardClipboard {
+        kind: CopiedKind,
+        fingerprint: Fingerprint,
+    },
+    ClearClipboardNow,
 }
 
 /// Draws a spinner, `text` and a Cancel button; returns true when Cancel is

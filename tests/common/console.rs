@@ -40,6 +40,26 @@ pub fn console_with(
     keystore: Arc<dyn KeyStore>,
     registry: mfa_console::worker::SharedRegistry,
 ) -> Fixture {
+    build_fixture(keystore, registry, false)
+}
+
+/// Like [`console`], with the system font fallback that eframe installs in the
+/// shipped console, so labels in scripts egui's own fonts lack can render.
+pub fn console_with_system_fonts() -> Fixture {
+    let registry =
+        mfa_console::registry::Registry::open_in_memory().expect("in-memory registry opens");
+    build_fixture(
+        Arc::new(MemoryKeyStore::default()),
+        Ok(Arc::new(std::sync::Mutex::new(registry))),
+        true,
+    )
+}
+
+fn build_fixture(
+    keystore: Arc<dyn KeyStore>,
+    registry: mfa_console::worker::SharedRegistry,
+    system_fonts: bool,
+) -> Fixture {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -55,9 +75,15 @@ pub fn console_with(
     ];
     let app = ConsoleApp::new(environments, keystore, Settings::default(), registry)
         .expect("console starts");
-    let harness = Harness::builder()
-        .with_size([1200.0, 900.0])
-        .build_ui_state(|ui, app: &mut ConsoleApp| app.show(ui), app);
+    let mut builder = Harness::builder().with_size([1200.0, 900.0]);
+    if system_fonts {
+        builder = builder.with_context_setup(|context| {
+            context.add_font_provider(Arc::new(
+                egui_system_font_provider::SystemFontProvider::new(),
+            ));
+        });
+    }
+    let harness = builder.build_ui_state(|ui, app: &mut ConsoleApp| app.show(ui), app);
     Fixture {
         harness,
         emulator,
