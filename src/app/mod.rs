@@ -102,10 +102,16 @@ impl ConsoleApp {
             issuer: settings.issuer.clone(),
             ..EnrollTab::default()
         };
+        // Saved QR codes contain the secret, so the default folder is the
+        // user's Downloads or home folder, never the working directory (which
+        // under `cargo run` is a source checkout).
         let default_folder = directories::UserDirs::new()
-            .and_then(|dirs| dirs.download_dir().map(std::path::Path::to_path_buf))
-            .or_else(|| std::env::current_dir().ok())
-            .unwrap_or_default();
+            .map(|dirs| {
+                dirs.download_dir()
+                    .unwrap_or_else(|| dirs.home_dir())
+                    .to_path_buf()
+            })
+            .unwrap_or_else(std::env::temp_dir);
         Ok(Self {
             environments,
             selected,

@@ -107,7 +107,8 @@ pub async fn save_file(
 }
 
 /// Writes through a temporary file in the same folder, then renames it, so a
-/// crash never leaves half a file under the chosen name.
+/// crash never leaves half a file under the chosen name. On Unix the file is
+/// readable by its owner only, because a saved QR code contains the secret.
 fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), FileError> {
     let failure = |error: std::io::Error| FileError {
         path: path.display().to_string(),
@@ -120,11 +121,30 @@ fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), FileError> {
     temporary_name.push(file_name);
     temporary_name.push(".partial");
     let temporary = path.with_file_name(temporary_name);
-    std::fs::write(&temporary, contents).map_err(failure)?;
+    write_owner_only(&temporary, contents).map_err(failure)?;
     std::fs::rename(&temporary, path).map_err(|error| {
         let _ = std::fs::remove_file(&temporary);
         failure(error)
     })
+}
+
+#[cfg(unix)]
+fn write_owner_only(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_owner_only(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, contents)
 }
 
 #[cfg(test)]
@@ -155,6 +175,12 @@ mod tests {
         write_atomically(&path, b"one").unwrap();
         write_atomically(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "only the owner may read a saved file");
+        }
         assert!(!folder.join(".out.png.partial").exists());
         std::fs::remove_dir_all(&folder).unwrap();
     }
