@@ -15,7 +15,7 @@ use subtle::ConstantTimeEq as _;
 /// How long copied secrets stay on the clipboard.
 pub const CLEAR_AFTER: Duration = Duration::from_secs(30);
 
-/// What was copied.
+/// Kind of value that was copied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CopiedKind {
     Secret,

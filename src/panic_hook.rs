@@ -4,7 +4,7 @@
 //! The default hook prints the panic message as it is. A message built from a
 //! value (an `expect` on a parse result, an index into a secret) could carry an
 //! API key, a TOTP secret, an `otpauth://` URI, a one-time code or a phone
-//! number, so this hook passes the message through
+//! number. This hook therefore passes the message through
 //! [`redact::redact_secrets`](crate::redact::redact_secrets) first.
 
 use std::backtrace::{Backtrace, BacktraceStatus};
@@ -15,7 +15,7 @@ use crate::redact::redact_secrets;
 
 /// Replaces the process's panic hook with one that writes the thread, the
 /// location and the redacted message to standard error, then the backtrace
-/// when `RUST_BACKTRACE` asks for one.
+/// when `RUST_BACKTRACE` enables one.
 pub fn install() {
     std::panic::set_hook(Box::new(|info| {
         let report = panic_report(info);

@@ -14,8 +14,8 @@ pub const QUIET_ZONE_MODULES: usize = 4;
 
 /// Largest width or height of a QR image that is decoded, in pixels. The
 /// emulator's images are at most about 1,900 pixels (version 40 at 10 pixels
-/// per module); the limit keeps a malformed response from making the UI
-/// thread decode and scan hundreds of megabytes of pixels.
+/// per module). The limit keeps a malformed response from making the
+/// decoding thread allocate and scan hundreds of megabytes of pixels.
 pub const MAX_IMAGE_SIDE: u32 = 4096;
 
 const DATA_URI_PREFIX: &str = "data:";

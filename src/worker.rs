@@ -1,6 +1,6 @@
 //! The background tokio runtime. The UI sends a [`Command`], and a task runs it,
 //! sends back an [`Event`] and requests a repaint. Network, keyring, registry
-//! and file work runs here, so the UI thread does not wait on it; the fault
+//! and file work runs here, so the UI thread does not wait on it. The fault
 //! matrix test checks UI frame times while requests fail.
 
 pub mod clipboard;

@@ -1,6 +1,6 @@
 //! One challenge verified by 100 requests at once with the right code:
-//! exactly one is valid and every other one is told the challenge was already
-//! verified.
+//! exactly one is valid and every other one gets 422 because the challenge
+//! was already verified.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 

@@ -14,7 +14,7 @@ async fn issuer_too_long_for_qr_is_rejected() {
     let (emulator, config) = start_emulator().await;
     let http = Http::new(&emulator, &config);
     // 200 Japanese characters become 1,800 bytes once percent-encoded, twice
-    // in the URI, which is more than a QR code holds at error level M.
+    // in the URI, which is more than a QR code can contain at error level M.
     let issuer = "山".repeat(200);
     let (status, body) = http
         .post(

@@ -290,26 +290,30 @@ fn run_cell(operation: Operation, fault: Fault) -> Option<String> {
     if longest_frame > FRAME_BUDGET {
         problems.push(format!("a frame took {longest_frame:?}"));
     }
-    let wanted = expected(operation, fault);
+    let expected_texts = expected(operation, fault);
     let records = &harness.state().log_records()[records_before..];
     let found = records
         .iter()
         .filter(|record| record.exchange.is_none())
-        .any(|record| wanted.iter().all(|text| record.outcome.contains(text)));
+        .any(|record| {
+            expected_texts
+                .iter()
+                .all(|text| record.outcome.contains(text))
+        });
     if !found {
         let outcomes: Vec<&str> = records
             .iter()
             .map(|record| record.outcome.as_str())
             .collect();
         problems.push(format!(
-            "no record contains {wanted:?}; records: {outcomes:?}"
+            "no record contains {expected_texts:?}; records: {outcomes:?}"
         ));
     }
     for (label, value) in typed {
         let shown = harness.query_by_label(label).and_then(|node| node.value());
         let kept = shown.as_deref() == Some(value.as_str())
             // A valid code is cleared on purpose once it has been used.
-            || (label == "One-time code" && operation.success() == "Valid code" && wanted == vec!["Valid code"]);
+            || (label == "One-time code" && operation == Operation::Verify && expected_texts == vec![operation.success()]);
         if !kept {
             problems.push(format!("{label} lost what was typed: {shown:?}"));
         }

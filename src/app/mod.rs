@@ -326,11 +326,11 @@ impl ConsoleApp {
     }
 
     fn apply_style(&mut self, context: &egui::Context) {
-        let wanted = (self.settings.theme, self.settings.ui_scale);
-        if self.applied_style != Some(wanted) {
+        let requested = (self.settings.theme, self.settings.ui_scale);
+        if self.applied_style != Some(requested) {
             context.set_theme(self.settings.theme.preference());
             context.set_zoom_factor(self.settings.ui_scale);
-            self.applied_style = Some(wanted);
+            self.applied_style = Some(requested);
         }
     }
 

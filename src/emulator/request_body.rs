@@ -1,7 +1,7 @@
 //! Request bodies and query strings, read by hand so that every bad request
-//! gets the API's JSON errors instead of axum's plain-text rejections: 413 for
-//! a body over [`MAX_BODY_BYTES`] and 422 `invalid_request_parameters` for
-//! malformed JSON, a field of the wrong type or an unreadable query string.
+//! gets the API's JSON errors instead of axum's plain-text rejections. A body
+//! over [`MAX_BODY_BYTES`] gets 413. Malformed JSON, a field of the wrong type
+//! or an unreadable query string gets 422 `invalid_request_parameters`.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};

@@ -6,7 +6,7 @@
 //! The console turns on eframe's fallback to an installed system font (its
 //! `system_fonts` feature). When no installed font has a character either,
 //! egui would draw an empty box, so these helpers show `?` in its place and
-//! say why, instead of a label that silently reads wrong.
+//! explain why, instead of a label that silently reads wrong.
 
 /// Shown when a label contains characters that no installed font can draw.
 pub const MISSING_GLYPH_NOTICE: &str = "Some characters can't be displayed because no installed font has them; they show as '?'. Install a font that covers them, such as Noto Sans CJK, and restart the console.";
