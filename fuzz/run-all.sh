@@ -8,7 +8,7 @@
 # FUZZ_TOOLCHAIN=nightly to use a nightly toolchain instead.
 #
 # The targets are built with 16 codegen units instead of cargo-fuzz's default
-# of 1: the first build compiles the console's whole dependency tree with
+# of 1: the first build compiles the emulator's dependency tree with
 # AddressSanitizer, and one unit per crate makes that far slower.
 #
 # New inputs the fuzzer finds go to a scratch folder, so the small seed
@@ -34,6 +34,10 @@ if [ -n "${FUZZ_TOOLCHAIN:-}" ]; then
 else
     export RUSTC_BOOTSTRAP=1
 fi
+
+# cargo-fuzz has no --locked. This check fails as --locked would when
+# fuzz/Cargo.lock is out of date, instead of letting the build rewrite it.
+cargo "${toolchain[@]}" metadata --locked --format-version 1 >/dev/null
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
