@@ -143,13 +143,33 @@ fn run_emulator(args: &EmulatorArgs) -> Result<(), String> {
             Some(path) => println!("State file: {}", path.display()),
             None => println!("State: in memory only; pass --state FILE to keep it across restarts."),
         }
-        tokio::signal::ctrl_c()
-            .await
-            .map_err(|error| format!("could not wait for Ctrl-C: {error}"))?;
+        wait_for_stop_signal().await?;
         println!("Stopping the emulator.");
         emulator.stop().await;
         Ok(())
     })
+}
+
+/// Waits for Ctrl-C or, on Unix, SIGTERM (sent by `kill`, service managers and
+/// container runtimes), so that either one stops the emulator cleanly.
+async fn wait_for_stop_signal() -> Result<(), String> {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())
+            .map_err(|error| format!("could not listen for SIGTERM: {error}"))?;
+        tokio::select! {
+            result = ctrl_c => result.map_err(|error| format!("could not wait for Ctrl-C: {error}")),
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        ctrl_c
+            .await
+            .map_err(|error| format!("could not wait for Ctrl-C: {error}"))
+    }
 }
 
 fn run_console() -> Result<(), String> {

@@ -1,6 +1,6 @@
 //! `mfa-console emulator` as a user runs it: it prints its base URL, loads a
-//! seed, saves its state on Ctrl-C, and exits with an error on a corrupt
-//! state file.
+//! seed, stops cleanly and saves its state on Ctrl-C or SIGTERM, and exits
+//! with an error on a corrupt state file.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -56,6 +56,19 @@ fn base_url(child: &mut Child) -> String {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_saves_seeded_state() {
+    stop_with_signal_saves_seeded_state("INT").await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_saves_seeded_state() {
+    stop_with_signal_saves_seeded_state("TERM").await;
+}
+
+/// Starts a seeded emulator with a state file, sends it `signal` with `kill`,
+/// and checks that it exits with success and left its state in the file.
+#[cfg(unix)]
+async fn stop_with_signal_saves_seeded_state(signal: &str) {
     let folder = tempfile::tempdir().unwrap();
     let seed = folder.path().join("seed.json");
     let state = folder.path().join("state.json");
@@ -88,13 +101,13 @@ async fn ctrl_c_saves_seeded_state() {
         .expect("the emulator responds");
     assert_eq!(response.status().as_u16(), 200, "the seed was loaded");
 
-    let interrupted = Command::new("kill")
-        .args(["-INT", &child.0.id().to_string()])
+    let signalled = Command::new("kill")
+        .args([&format!("-{signal}"), &child.0.id().to_string()])
         .status()
         .expect("kill runs");
-    assert!(interrupted.success());
+    assert!(signalled.success());
     let status = child.0.wait().expect("the emulator exits");
-    assert!(status.success(), "Ctrl-C is a clean stop: {status}");
+    assert!(status.success(), "SIG{signal} is a clean stop: {status}");
 
     let saved = std::fs::read_to_string(&state).expect("the state file exists");
     assert!(saved.contains("auth_factor_01CLISEED"), "{saved}");
