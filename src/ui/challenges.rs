@@ -147,11 +147,10 @@ impl ChallengesTab {
                     ui.monospace(redact::mask_id(&message.challenge_id));
                     ui.horizontal(|ui| {
                         if self.show_codes {
-                            ui.label(format!(
-                                "{} (code {})",
-                                message.masked_message,
-                                message.code.expose()
-                            ));
+                            // Put the code back where the outbox masked it.
+                            let code = message.code.expose();
+                            let dots = "•".repeat(code.chars().count());
+                            ui.label(message.masked_message.replace(&dots, code));
                         } else {
                             ui.label(&message.masked_message);
                         }
@@ -176,17 +175,19 @@ fn challenge_list_ui(ui: &mut egui::Ui, view: &ChallengesView<'_>) {
         return;
     }
     egui::Grid::new("challenge-list")
-        .num_columns(4)
+        .num_columns(5)
         .striped(true)
         .spacing([16.0, 4.0])
         .show(ui, |ui| {
             ui.strong("Challenge");
+            ui.strong("Factor");
             ui.strong("Status");
             ui.strong("Wrong codes");
             ui.strong("Expiry");
             ui.end_row();
             for challenge in view.session.challenges.iter().rev() {
                 ui.monospace(redact::mask_id(&challenge.info.id));
+                ui.monospace(redact::mask_id(&challenge.info.factor_id));
                 let status = challenge.status_at(view.now);
                 let colour = match status {
                     ChallengeStatus::Pending => ui.visuals().text_color(),
