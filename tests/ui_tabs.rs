@@ -38,6 +38,13 @@ fn sms_enroll_offers_normalised_number() {
         0,
         "nothing is sent for a formatted number"
     );
+    assert_eq!(
+        harness
+            .query_all_by_label("Formatting is not allowed in E.164. Use +15005550006 instead.")
+            .count(),
+        1,
+        "the message shows once, under the field"
+    );
 
     click(harness, "Use +15005550006");
     assert_eq!(
@@ -330,5 +337,28 @@ fn idle_console_stops_repainting() {
     assert!(
         harness.try_run().is_ok(),
         "no repaint is requested without a countdown"
+    );
+}
+
+#[test]
+fn shown_secret_masked_after_tab_change() {
+    let mut fixture = console();
+    let harness = &mut fixture.harness;
+    let secret = enroll_totp(harness, "Foo Corp", "grace.hopper@example.com");
+    let grouped = mfa_console::ui::enroll::group_secret(&secret);
+    assert!(!shown(harness, &grouped), "the secret starts masked");
+
+    click(harness, "Show secret");
+    assert!(shown(harness, &grouped), "the secret shows when asked");
+
+    open_tab(harness, "Verify");
+    open_tab(harness, "Enroll");
+    assert!(
+        !shown(harness, &grouped),
+        "the secret is masked again after leaving the tab"
+    );
+    assert!(
+        harness.query_by_label("Show secret").is_some(),
+        "the button offers to show it again"
     );
 }

@@ -14,10 +14,21 @@ use crate::ui::{PendingKind, Tab, UiAction};
 use crate::worker::{Command, RegistryWrite};
 
 impl ConsoleApp {
+    /// Switches to `tab`, masking a shown TOTP secret when leaving Enroll.
+    fn show_tab(&mut self, tab: Tab) {
+        if self.tab == Tab::Enroll
+            && tab != Tab::Enroll
+            && let Some(card) = &mut self.enroll.card
+        {
+            card.hide_secret();
+        }
+        self.tab = tab;
+    }
+
     pub(super) fn handle(&mut self, action: UiAction) {
         let target = self.environment().and_then(Environment::target);
         match action {
-            UiAction::ShowTab(tab) => self.tab = tab,
+            UiAction::ShowTab(tab) => self.show_tab(tab),
             UiAction::Cancel(kind) => self.cancel(kind),
             UiAction::SelectEnvironment(index) => self.select_environment(index),
             UiAction::AddEnvironment(custom) => {
@@ -114,7 +125,7 @@ impl ConsoleApp {
             } => {
                 self.select_factor_by_id(&factor_id);
                 if let Some(target) = target {
-                    self.tab = Tab::Challenges;
+                    self.show_tab(Tab::Challenges);
                     let command = Command::Challenge {
                         target,
                         factor_id,

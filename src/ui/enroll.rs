@@ -68,6 +68,14 @@ pub struct TotpCard {
 }
 
 impl EnrollmentCard {
+    /// Masks the TOTP secret again, so a secret shown on request does not stay
+    /// on screen once the user moves to another tab.
+    pub fn hide_secret(&mut self) {
+        if let CardDetails::Totp(totp) = &mut self.details {
+            totp.show_secret = false;
+        }
+    }
+
     /// Builds the card for an enrolled factor. `decoded_qr` is the QR code
     /// already decoded off the UI thread; when it is `None` the card decodes
     /// the factor's `qr_code` itself.
@@ -268,6 +276,12 @@ impl EnrollTab {
             Ok(action) => {
                 self.error = None;
                 Some(action)
+            }
+            // A typed phone number's error already shows under the field, with
+            // its suggested fix, and goes away as soon as the number is fixed.
+            Err(_) if self.choice == FactorChoice::Sms && !self.phone.is_empty() => {
+                self.error = None;
+                None
             }
             Err(message) => {
                 self.error = Some(message);
