@@ -254,12 +254,20 @@ impl LogPanel {
                     for (index, cell) in cells.iter().enumerate() {
                         row.col(|ui| {
                             let (cell, replaced) = glyphs::displayable_text(ui, cell);
-                            let response = if index == 7
+                            let mut text = egui::RichText::new(cell);
+                            if index == OUTCOME_COLUMN
                                 && let Some(colour) = colour
                             {
-                                ui.colored_label(colour, cell)
+                                text = text.color(colour);
+                            }
+                            // Path, request ID and outcome can be wider than
+                            // their columns: end them with "…" and show the
+                            // whole text on hover.
+                            let label = egui::Label::new(text);
+                            let response = if CLIPPED_COLUMNS.contains(&index) {
+                                ui.add(label.truncate())
                             } else {
-                                ui.label(cell)
+                                ui.add(label)
                             };
                             if replaced {
                                 response.on_hover_text(glyphs::MISSING_GLYPH_NOTICE);
@@ -275,6 +283,12 @@ impl LogPanel {
             });
     }
 }
+
+/// Index of the outcome among the cells of a row.
+const OUTCOME_COLUMN: usize = 7;
+
+/// Cells whose columns have a fixed width: path, request ID and outcome.
+const CLIPPED_COLUMNS: [usize; 3] = [3, 6, OUTCOME_COLUMN];
 
 fn level_colour(level: Level) -> Option<egui::Color32> {
     match level {
@@ -295,7 +309,7 @@ pub fn record_json(record: &ActivityRecord, show_ids: bool) -> serde_json::Value
         "time": record.time.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
         "environment": record.environment,
         "level": record.level.as_str(),
-        "outcome": cells[7],
+        "outcome": cells[OUTCOME_COLUMN],
     });
     if let Some(exchange) = &record.exchange {
         value["method"] = serde_json::json!(exchange.method);
