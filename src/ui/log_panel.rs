@@ -198,10 +198,12 @@ impl LogPanel {
                     path: Some(PathBuf::from(self.export_path.trim())),
                 });
             }
-            if let Some((ok, message)) = &self.export_message {
-                ui.colored_label(if *ok { palette::GREEN } else { palette::RED }, message);
-            }
         });
+        // On a line of its own, so a long message wraps instead of running
+        // past the panel's edge.
+        if let Some((ok, message)) = &self.export_message {
+            ui.colored_label(if *ok { palette::GREEN } else { palette::RED }, message);
+        }
         self.table_ui(ui);
         action
     }
@@ -215,6 +217,9 @@ impl LogPanel {
             .striped(true)
             .resizable(true)
             .stick_to_bottom(true)
+            // The Copy button comes first and the outcome takes the rest of
+            // the width, so the outcome ends at the panel's edge, not past it.
+            .column(Column::auto().at_least(40.0))
             .column(Column::auto().at_least(84.0))
             .column(Column::auto().at_least(90.0))
             .column(Column::auto().at_least(50.0))
@@ -222,10 +227,10 @@ impl LogPanel {
             .column(Column::auto().at_least(44.0))
             .column(Column::auto().at_least(60.0))
             .column(Column::initial(110.0).clip(true))
-            .column(Column::initial(320.0).clip(true))
-            .column(Column::remainder().at_least(40.0))
+            .column(Column::remainder().at_least(120.0).clip(true))
             .header(row_height, |mut header| {
                 for title in [
+                    "",
                     "Time (UTC)",
                     "Environment",
                     "Method",
@@ -234,7 +239,6 @@ impl LogPanel {
                     "Latency",
                     "Request ID",
                     "Outcome",
-                    "",
                 ] {
                     header.col(|ui| {
                         ui.strong(title);
@@ -251,6 +255,11 @@ impl LogPanel {
                     };
                     let cells = row_cells(record, show_ids);
                     let colour = level_colour(record.level);
+                    row.col(|ui| {
+                        if ui.small_button("Copy").on_hover_text("Copy row").clicked() {
+                            ui.ctx().copy_text(cells.join("\t"));
+                        }
+                    });
                     for (index, cell) in cells.iter().enumerate() {
                         row.col(|ui| {
                             let (cell, replaced) = glyphs::displayable_text(ui, cell);
@@ -274,11 +283,6 @@ impl LogPanel {
                             }
                         });
                     }
-                    row.col(|ui| {
-                        if ui.small_button("Copy").on_hover_text("Copy row").clicked() {
-                            ui.ctx().copy_text(cells.join("\t"));
-                        }
-                    });
                 });
             });
     }
