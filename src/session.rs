@@ -64,9 +64,14 @@ impl ChallengeState {
         }
     }
 
-    /// Returns whether a code may still be sent for this challenge.
+    /// Returns whether the console sends a code for this challenge. A verified
+    /// challenge still takes one, so a tester can see the API reject it as
+    /// already verified; an expired or locked one does not.
     pub fn accepts_codes(&self, now: OffsetDateTime) -> bool {
-        self.status_at(now) == ChallengeStatus::Pending && self.wrong_codes < MAX_WRONG_CODES
+        matches!(
+            self.status_at(now),
+            ChallengeStatus::Pending | ChallengeStatus::Verified
+        ) && self.wrong_codes < MAX_WRONG_CODES
     }
 }
 
@@ -210,6 +215,9 @@ pub struct Session {
     pub selected: Option<SelectedFactor>,
     /// Challenges created in this run, newest last.
     pub challenges: Vec<ChallengeState>,
+    /// The challenge the Verify tab sends codes for, when the user picked one
+    /// other than the newest.
+    pub chosen_challenge: Option<String>,
     /// The outcome of the last verify attempt, with its challenge ID.
     pub last_outcome: Option<(String, VerifyOutcome)>,
     /// Until when the API asked the console to wait after a 429.
@@ -247,6 +255,7 @@ impl Session {
 
     /// Records a new challenge and makes it the current one.
     pub fn record_challenge(&mut self, info: ChallengeInfo) {
+        self.chosen_challenge = None;
         self.challenges.push(ChallengeState {
             info,
             status: ChallengeStatus::Pending,
@@ -254,9 +263,16 @@ impl Session {
         });
     }
 
-    /// Returns the newest challenge.
+    /// Returns the challenge the user chose to verify, or else the newest.
     pub fn current_challenge(&self) -> Option<&ChallengeState> {
-        self.challenges.last()
+        self.chosen_challenge
+            .as_deref()
+            .and_then(|id| {
+                self.challenges
+                    .iter()
+                    .find(|challenge| challenge.info.id == id)
+            })
+            .or_else(|| self.challenges.last())
     }
 
     /// Returns the time left before the console may send again after a 429.

@@ -8,7 +8,8 @@ mod common;
 
 use common::Http;
 use common::console::{
-    click, console, create_challenge, enroll_totp, open_tab, settle, shown, type_into, verify,
+    click, console, create_challenge, enroll_totp, open_tab, requests_to, settle, shown, type_into,
+    verify,
 };
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use mfa_console::totp;
@@ -169,4 +170,34 @@ fn workos_user_factors_are_listed() {
         .map(|(_, factors)| factors.len());
     assert_eq!(listed, Some(1), "the user's factor is listed");
     assert!(shown(harness, "1 factors for user_…3JK5"));
+}
+
+#[test]
+fn sms_card_challenge_waits_for_template() {
+    let mut fixture = console();
+    let harness = &mut fixture.harness;
+    click(harness, "SMS");
+    type_into(harness, "Phone number", "+15005550006");
+    click(harness, "Enroll factor");
+    settle(harness, "the SMS enrollment");
+
+    click(harness, "Challenge this factor…");
+    assert_eq!(
+        requests_to(harness.state(), "/challenge"),
+        0,
+        "nothing is sent before the template can be set"
+    );
+    assert!(
+        harness.query_by_label("SMS template (optional)").is_some(),
+        "the Challenges tab opens with the template field"
+    );
+
+    type_into(harness, "SMS template (optional)", "Foo code: {{code}}");
+    click(harness, "Create challenge");
+    settle(harness, "the challenge and the outbox read");
+    assert_eq!(requests_to(harness.state(), "/challenge"), 1);
+    assert!(
+        shown(harness, "Foo code: ••••••"),
+        "the outbox message uses the template"
+    );
 }

@@ -7,6 +7,7 @@ mod common;
 
 use common::console::{click, console, create_challenge, enroll_totp, requests_to, verify};
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use mfa_console::session::ChallengeStatus;
 use mfa_console::totp;
 
 /// Returns a code that no step within the skew window accepts.
@@ -147,5 +148,82 @@ fn locked_challenge_shows_too_many_attempts() {
             .query_by_label("Too many wrong codes: create a new challenge.")
             .is_some(),
         "next action shown"
+    );
+}
+
+#[test]
+fn second_verify_shows_already_verified() {
+    let mut fixture = console();
+    let secret = enroll_totp(&mut fixture.harness, "Foo Corp", "ada@example.com");
+    create_challenge(&mut fixture.harness);
+    let code = totp::code_at(&secret, common::unix_now()).unwrap();
+    verify(&mut fixture.harness, &code);
+    assert!(
+        fixture.harness.query_by_label("Valid code").is_some(),
+        "the first verify is valid"
+    );
+
+    verify(&mut fixture.harness, &code);
+    let harness = &mut fixture.harness;
+    assert_eq!(
+        requests_to(harness.state(), "/verify"),
+        2,
+        "the second verify is sent to the API"
+    );
+    assert!(
+        harness.query_by_label("Already verified").is_some(),
+        "already verified shown"
+    );
+    assert!(
+        harness
+            .query_by_label("Already verified: create a new challenge.")
+            .is_some(),
+        "next action shown"
+    );
+}
+
+#[test]
+fn older_challenge_verifies_when_chosen() {
+    let mut fixture = console();
+    let secret = enroll_totp(&mut fixture.harness, "Foo Corp", "ada@example.com");
+    create_challenge(&mut fixture.harness);
+    create_challenge(&mut fixture.harness);
+    let harness = &mut fixture.harness;
+    let (older, newer) = {
+        let challenges = &harness.state().session().challenges;
+        assert_eq!(challenges.len(), 2, "two challenges were created");
+        (challenges[0].info.id.clone(), challenges[1].info.id.clone())
+    };
+
+    // The list shows the newest first, so the second button is the older one.
+    harness
+        .query_all_by_label("Verify…")
+        .nth(1)
+        .expect("a Verify button for each challenge")
+        .click();
+    harness.run_steps(2);
+    let current = harness.state().session().current_challenge().unwrap();
+    assert_eq!(current.info.id, older, "the older challenge is chosen");
+
+    let code = totp::code_at(&secret, common::unix_now()).unwrap();
+    verify(harness, &code);
+    assert!(
+        harness.query_by_label("Valid code").is_some(),
+        "the older challenge verifies"
+    );
+    let statuses: Vec<_> = harness
+        .state()
+        .session()
+        .challenges
+        .iter()
+        .map(|challenge| (challenge.info.id.clone(), challenge.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            (older, ChallengeStatus::Verified),
+            (newer, ChallengeStatus::Pending)
+        ],
+        "only the chosen challenge is verified"
     );
 }

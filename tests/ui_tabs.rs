@@ -8,8 +8,8 @@ mod common;
 use std::sync::Arc;
 
 use common::console::{
-    click, console, console_with_keystore, create_challenge, enroll_totp, open_tab, requests_to,
-    select_environment, settle, shown, step_until, type_into,
+    clear_input, click, console, console_with_keystore, create_challenge, enroll_totp, open_tab,
+    requests_to, select_environment, settle, shown, step_until, type_into,
 };
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use mfa_console::keystore::{KeyStore, KeyStoreError};
@@ -360,5 +360,26 @@ fn shown_secret_masked_after_tab_change() {
     assert!(
         harness.query_by_label("Show secret").is_some(),
         "the button offers to show it again"
+    );
+}
+
+#[test]
+fn enroll_error_clears_on_edit() {
+    let mut fixture = console();
+    let harness = &mut fixture.harness;
+    clear_input(harness, "Issuer");
+    click(harness, "Enroll factor");
+    let message = "Enter the issuer. It is shown in the authenticator app.";
+    assert!(shown(harness, message), "the empty issuer is reported");
+    assert_eq!(
+        requests_to(harness.state(), "/enroll"),
+        0,
+        "nothing is sent without an issuer"
+    );
+
+    type_into(harness, "Issuer", "Foo Corp");
+    assert!(
+        !shown(harness, message),
+        "the message goes once the issuer is typed"
     );
 }

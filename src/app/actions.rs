@@ -134,6 +134,14 @@ impl ConsoleApp {
                     self.start(PendingKind::Challenge, command);
                 }
             }
+            UiAction::PrepareChallenge { factor_id } => {
+                self.select_factor_by_id(&factor_id);
+                self.show_tab(Tab::Challenges);
+            }
+            UiAction::ChooseChallenge(challenge_id) => {
+                self.session.chosen_challenge = Some(challenge_id);
+                self.show_tab(Tab::Verify);
+            }
             UiAction::Verify { challenge_id, code } => {
                 if let Some(target) = target {
                     let command = Command::Verify {

@@ -100,7 +100,7 @@ impl ChallengesTab {
             }
         });
         ui.add_space(6.0);
-        challenge_list_ui(ui, view);
+        action = challenge_list_ui(ui, view).or(action);
 
         if let Some(outbox) = view.outbox {
             ui.separator();
@@ -169,13 +169,14 @@ impl ChallengesTab {
     }
 }
 
-fn challenge_list_ui(ui: &mut egui::Ui, view: &ChallengesView<'_>) {
+fn challenge_list_ui(ui: &mut egui::Ui, view: &ChallengesView<'_>) -> Option<UiAction> {
     if view.session.challenges.is_empty() {
         ui.label("No challenges yet.");
-        return;
+        return None;
     }
+    let mut action = None;
     egui::Grid::new("challenge-list")
-        .num_columns(5)
+        .num_columns(6)
         .striped(true)
         .spacing([16.0, 4.0])
         .show(ui, |ui| {
@@ -184,6 +185,7 @@ fn challenge_list_ui(ui: &mut egui::Ui, view: &ChallengesView<'_>) {
             ui.strong("Status");
             ui.strong("Wrong codes");
             ui.strong("Expiry");
+            ui.strong("");
             ui.end_row();
             for challenge in view.session.challenges.iter().rev() {
                 ui.monospace(redact::mask_id(&challenge.info.id));
@@ -203,9 +205,16 @@ fn challenge_list_ui(ui: &mut egui::Ui, view: &ChallengesView<'_>) {
                 } else {
                     ui.label("—");
                 }
+                let button = ui
+                    .small_button("Verify…")
+                    .on_hover_text("Verify a code for this challenge");
+                if button.clicked() {
+                    action = Some(UiAction::ChooseChallenge(challenge.info.id.clone()));
+                }
                 ui.end_row();
             }
         });
+    action
 }
 
 #[cfg(test)]

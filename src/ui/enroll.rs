@@ -212,6 +212,7 @@ impl EnrollTab {
 
     fn totp_form_ui(&mut self, ui: &mut egui::Ui) -> bool {
         let mut submitted = false;
+        let mut edited = false;
         egui::Grid::new("enroll-totp")
             .num_columns(2)
             .spacing([8.0, 6.0])
@@ -232,11 +233,16 @@ impl EnrollTab {
                             .desired_width(300.0),
                     );
                     let response = response.labelled_by(label.id);
+                    edited |= response.changed();
                     submitted |=
                         response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     ui.end_row();
                 }
             });
+        // The last Enroll's error is about text the user is now changing.
+        if edited {
+            self.error = None;
+        }
         submitted
     }
 
@@ -250,6 +256,9 @@ impl EnrollTab {
                     .desired_width(200.0),
             );
             let response = response.labelled_by(label.id);
+            if response.changed() {
+                self.error = None;
+            }
             submitted = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         });
         if !self.phone.is_empty()
@@ -373,7 +382,14 @@ fn card_ui(ui: &mut egui::Ui, card: &mut EnrollmentCard) -> Option<UiAction> {
             ui.heading("SMS factor enrolled");
             ui.label(format!("Phone: {masked_phone}"));
             factor_id_ui(ui, &card.factor_id);
-            action = challenge_button_ui(ui, &card.factor_id);
+            let button = ui
+                .button("Challenge this factor…")
+                .on_hover_text(crate::ui::SMS_CHALLENGE_HINT);
+            if button.clicked() {
+                action = Some(UiAction::PrepareChallenge {
+                    factor_id: card.factor_id.clone(),
+                });
+            }
         }
         CardDetails::GenericOtp => {
             ui.heading("Generic OTP factor enrolled");

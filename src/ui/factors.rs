@@ -216,7 +216,18 @@ impl FactorsTab {
                             return;
                         }
                         let enabled = view.ready && !view.factor_pending;
-                        if ui
+                        // An SMS challenge may take a template, so its button
+                        // opens the Challenges tab instead of sending at once.
+                        if info.factor_type == "sms" {
+                            let button = ui
+                                .add_enabled(view.ready, egui::Button::new("Challenge…"))
+                                .on_hover_text(crate::ui::SMS_CHALLENGE_HINT);
+                            if button.clicked() {
+                                action = Some(UiAction::PrepareChallenge {
+                                    factor_id: info.id.clone(),
+                                });
+                            }
+                        } else if ui
                             .add_enabled(view.ready, egui::Button::new("Challenge"))
                             .clicked()
                         {

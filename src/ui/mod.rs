@@ -74,6 +74,9 @@ pub enum PendingKind {
     Outbox,
 }
 
+/// Hover text of the buttons that open the Challenges tab for an SMS factor.
+pub const SMS_CHALLENGE_HINT: &str = "Open the Challenges tab, where an SMS template can be set";
+
 /// Something the user asked for, for the app to carry out.
 #[derive(Debug)]
 pub enum UiAction {
@@ -111,10 +114,17 @@ pub enum UiAction {
         factor_id: String,
         sms_template: Option<String>,
     },
+    /// Select the factor and open the Challenges tab without sending, so an
+    /// SMS template can be set first.
+    PrepareChallenge {
+        factor_id: String,
+    },
     Verify {
         challenge_id: String,
         code: OtpCode,
     },
+    /// Open the Verify tab for this challenge instead of the newest.
+    ChooseChallenge(String),
     RefreshFactor(String),
     DeleteFactor(String),
     ListUserFactors(String),
