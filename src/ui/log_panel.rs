@@ -256,6 +256,9 @@ impl LogPanel {
                     let cells = row_cells(record, show_ids);
                     let colour = level_colour(record.level);
                     row.col(|ui| {
+                        // Never wrap "Copy" into two lines, which would make the
+                        // row taller than the fixed row height.
+                        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
                         if ui.small_button("Copy").on_hover_text("Copy row").clicked() {
                             ui.ctx().copy_text(cells.join("\t"));
                         }
