@@ -263,6 +263,23 @@ impl Session {
         });
     }
 
+    /// Adds challenges from an earlier run before this run's, skipping those
+    /// already listed, and returns how many were added.
+    pub fn restore_challenges(&mut self, restored: Vec<ChallengeState>) -> usize {
+        let new: Vec<ChallengeState> = restored
+            .into_iter()
+            .filter(|challenge| {
+                !self
+                    .challenges
+                    .iter()
+                    .any(|known| known.info.id == challenge.info.id)
+            })
+            .collect();
+        let added = new.len();
+        self.challenges.splice(0..0, new);
+        added
+    }
+
     /// Returns the challenge the user chose to verify, or else the newest.
     pub fn current_challenge(&self) -> Option<&ChallengeState> {
         self.chosen_challenge
@@ -333,6 +350,43 @@ mod tests {
             created_at: String::new(),
             expires_at: expires_in.map(|seconds| now + time::Duration::seconds(seconds)),
         }
+    }
+
+    #[test]
+    fn restored_challenges_go_first_once() {
+        let mut session = Session::default();
+        let mut newer = challenge(Some(600));
+        newer.id = "auth_challenge_02".to_owned();
+        session.record_challenge(newer);
+        let restored = |id: &str| ChallengeState {
+            info: ChallengeInfo {
+                id: id.to_owned(),
+                ..challenge(Some(300))
+            },
+            status: ChallengeStatus::Pending,
+            wrong_codes: 2,
+        };
+
+        let added = session.restore_challenges(vec![
+            restored("auth_challenge_01"),
+            restored("auth_challenge_02"),
+        ]);
+
+        assert_eq!(added, 1, "the challenge already listed is skipped");
+        let ids: Vec<&str> = session
+            .challenges
+            .iter()
+            .map(|state| state.info.id.as_str())
+            .collect();
+        assert_eq!(ids, ["auth_challenge_01", "auth_challenge_02"]);
+        assert_eq!(session.challenges[0].wrong_codes, 2, "attempts are kept");
+        assert_eq!(
+            session
+                .current_challenge()
+                .map(|state| state.info.id.as_str()),
+            Some("auth_challenge_02"),
+            "this run's newest challenge stays current"
+        );
     }
 
     fn api_error(status: u16, code: &str) -> ClientError {

@@ -1,15 +1,21 @@
-//! The Factors tab backed by the local registry: factors survive a restart of
-//! the console, and users marked as SSO users need an explicit override.
+//! The Factors tab backed by the local registry: factors and open challenges
+//! survive a restart of the console, and users marked as SSO users need an
+//! explicit override.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod common;
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use common::console::{click, console, console_with, enroll_totp, open_tab, settle, shown};
+use common::console::{
+    click, console, console_with, create_challenge, enroll_totp, open_tab, settle, shown,
+    step_until,
+};
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use mfa_console::keystore::MemoryKeyStore;
+use mfa_console::redact::mask_id;
 use mfa_console::registry::Registry;
 
 fn registry_at(path: &std::path::Path) -> mfa_console::worker::SharedRegistry {
@@ -87,5 +93,54 @@ fn sso_user_needs_override() {
             .filter(|exchange| exchange.path == "/auth/factors/enroll")
             .count(),
         2
+    );
+}
+
+#[test]
+fn open_challenges_survive_restart() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("registry.sqlite3");
+
+    let (factor_id, challenge_id) = {
+        let mut fixture = console_with(Arc::new(MemoryKeyStore::default()), registry_at(&path));
+        enroll_totp(&mut fixture.harness, "Foo Corp", "alan@example.com");
+        create_challenge(&mut fixture.harness);
+        let session = fixture.harness.state().session();
+        (
+            session.factor_id().unwrap().to_owned(),
+            session.current_challenge().unwrap().info.id.clone(),
+        )
+    };
+    // The worker writes the challenge in the background; wait until another
+    // connection to the file can read it.
+    let reader = Registry::open(&path).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while reader.challenges_for(&factor_id).unwrap().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the challenge reached the registry"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let mut fixture = console_with(Arc::new(MemoryKeyStore::default()), registry_at(&path));
+    let harness = &mut fixture.harness;
+    open_tab(harness, "Challenges");
+    step_until(harness, "the restored challenge", |app| {
+        !app.session().challenges.is_empty()
+    });
+    harness.run_steps(2);
+    assert!(
+        shown(harness, &mask_id(&challenge_id)),
+        "the open challenge is listed after a restart"
+    );
+    assert_eq!(
+        harness
+            .state()
+            .session()
+            .current_challenge()
+            .map(|challenge| challenge.info.id.clone()),
+        Some(challenge_id),
+        "the Verify tab takes the restored challenge"
     );
 }

@@ -2,14 +2,14 @@
 
 use super::ConsoleApp;
 use crate::activity::Level;
-use crate::client::{ConnectionCheck, EnrolledFactor, FactorInfo};
+use crate::client::{ChallengeInfo, ConnectionCheck, EnrolledFactor, FactorInfo};
 use crate::clipboard_guard::{CopiedKind, Fingerprint};
 use crate::environment::{EnvironmentKind, KeyState};
 use crate::failure::{RequestKind, describe};
 use crate::qr::{DecodedQr, QrImageError};
 use crate::redact;
-use crate::registry::{FactorRecord, NewChallenge};
-use crate::session::SelectedFactor;
+use crate::registry::{ChallengeRecord, FactorRecord, NewChallenge};
+use crate::session::{ChallengeState, SelectedFactor};
 use crate::ui::enroll::EnrollmentCard;
 use crate::ui::factors::FactorRow;
 use crate::worker::{ClearOutcome, ClipboardError, Outcome, RegistryWrite};
@@ -28,6 +28,22 @@ fn factor_info_from_record(record: FactorRecord) -> FactorInfo {
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
         id: record.factor_id,
+    }
+}
+
+fn challenge_from_record(record: ChallengeRecord) -> ChallengeState {
+    ChallengeState {
+        info: ChallengeInfo {
+            id: record.challenge_id,
+            factor_id: record.factor_id,
+            created_at: record
+                .created_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            expires_at: record.expires_at,
+        },
+        status: record.status,
+        wrong_codes: record.wrong_codes,
     }
 }
 
@@ -276,6 +292,20 @@ impl ConsoleApp {
                             );
                         }
                         self.sso_users = snapshot.sso_users;
+                        let restored = snapshot
+                            .open_challenges
+                            .into_iter()
+                            .map(challenge_from_record)
+                            .collect();
+                        let added = self.session.restore_challenges(restored);
+                        if added > 0 {
+                            self.record(
+                                Level::Info,
+                                format!(
+                                    "Restored {added} open challenge(s) from the local registry"
+                                ),
+                            );
+                        }
                         for record in snapshot.factors {
                             let deleted = record.deleted_at.is_some();
                             let info = factor_info_from_record(record);

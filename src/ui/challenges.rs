@@ -56,6 +56,12 @@ impl ChallengesTab {
             if ui.button("Go to Enroll").clicked() {
                 action = Some(UiAction::ShowTab(crate::ui::Tab::Enroll));
             }
+            // Challenges restored from the registry can be verified without
+            // choosing a factor first.
+            if !view.session.challenges.is_empty() {
+                ui.add_space(6.0);
+                action = challenge_list_ui(ui, view).or(action);
+            }
             return action;
         };
         if let Some(summary) = view.session.factor_summary() {

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::client::EnrolledFactor;
 use crate::registry::{
-    FactorFilter, FactorRecord, InterruptedEnrollment, NewChallenge, NewFactor, Registry,
+    ChallengeRecord, FactorFilter, FactorRecord, InterruptedEnrollment, NewChallenge, NewFactor,
+    Registry,
 };
 use crate::session::ChallengeStatus;
 
@@ -40,6 +41,9 @@ pub struct RegistrySnapshot {
     pub interrupted: Vec<InterruptedEnrollment>,
     /// User labels marked as signing in through SSO.
     pub sso_users: HashSet<String>,
+    /// Challenges of the environment's factors that are still pending and
+    /// have not expired, oldest first, so that a restart shows them again.
+    pub open_challenges: Vec<ChallengeRecord>,
 }
 
 async fn with_registry<T: Send + 'static>(
@@ -120,13 +124,37 @@ pub async fn load(
                 sso_users.insert(factor.user_label.clone());
             }
         }
+        let now = time::OffsetDateTime::now_utc();
+        let mut open_challenges = Vec::new();
+        for factor in factors.iter().filter(|factor| factor.deleted_at.is_none()) {
+            let challenges = registry
+                .challenges_for(&factor.factor_id)
+                .map_err(|error| error.to_string())?;
+            open_challenges.extend(
+                challenges
+                    .into_iter()
+                    .filter(|challenge| is_open(challenge, now)),
+            );
+        }
+        open_challenges.sort_by_key(|challenge| challenge.created_at);
         Ok(RegistrySnapshot {
             factors,
             interrupted,
             sso_users,
+            open_challenges,
         })
     })
     .await
+}
+
+/// Returns whether a stored challenge can still be verified: pending, with an
+/// expiry still ahead. One without an expiry is left out, because there is no
+/// time after which it could be dropped from the list.
+fn is_open(challenge: &ChallengeRecord, now: time::OffsetDateTime) -> bool {
+    challenge.status == ChallengeStatus::Pending
+        && challenge
+            .expires_at
+            .is_some_and(|expires_at| expires_at > now)
 }
 
 /// Applies one change.
