@@ -4,9 +4,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use base64::Engine as _;
 use egui_kittest::Harness;
 use mfa_console::client::{EnrolledFactor, EnrolledKind, TotpEnrollment};
+use mfa_console::emulator::qr_png::qr_data_uri;
 use mfa_console::totp::otpauth_uri;
 use mfa_console::ui::enroll::{EnrollTab, EnrollView, EnrollmentCard};
 use workos::SecretString;
@@ -16,31 +16,8 @@ const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 fn fixed_factor() -> (EnrolledFactor, String) {
     let uri = otpauth_uri("Foo Corp", "alan.turing@example.com", SECRET);
-    let code = qrcode::QrCode::new(uri.as_bytes()).unwrap();
-    let side = code.width() as u32;
-    let colors = code.to_colors();
-    let (scale, quiet) = (8, 4);
-    let image = image::GrayImage::from_fn(
-        (side + 2 * quiet) * scale,
-        (side + 2 * quiet) * scale,
-        |x, y| {
-            let (column, row) = (
-                (x / scale).checked_sub(quiet),
-                (y / scale).checked_sub(quiet),
-            );
-            let dark = matches!((column, row), (Some(c), Some(r)) if c < side && r < side
-            && colors[(r * side + c) as usize] == qrcode::Color::Dark);
-            image::Luma([if dark { 0 } else { 255 }])
-        },
-    );
-    let mut png = Vec::new();
-    image
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
-    let data_uri = format!(
-        "data:image/png;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(png)
-    );
+    // The emulator's renderer, so the card shows the PNG the console gets.
+    let data_uri = qr_data_uri(&uri).unwrap();
     let factor = EnrolledFactor {
         id: "auth_factor_01JB7Y3V5QY8R5D8K2M1N0P9QZ".to_owned(),
         created_at: "2026-12-04T12:00:00.000Z".to_owned(),

@@ -18,7 +18,7 @@ mod ids;
 mod middleware;
 mod outbox;
 mod pagination;
-mod qr_png;
+pub mod qr_png;
 mod request_body;
 mod routes;
 mod seed_routes;
